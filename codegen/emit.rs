@@ -1,0 +1,577 @@
+//! Emits the SDK's public surface on top of progenitor's client: one method per operation on
+//! `aitoearn::Client`, a request builder per operation whose `send()` decodes the answer, the
+//! `OPERATIONS` table, the error-code enum, and the generic call path used by agents and tests.
+//!
+//! Setter signatures are read from progenitor's builders (never re-derived from the spec), so
+//! the facade always agrees with the code it wraps.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::adapt::kind;
+use super::model::{Auth, Operation};
+
+/// A progenitor builder setter.
+struct Setter {
+    sig: syn::Signature,
+    /// `T` of `V: TryInto<T>`, when the setter has one.
+    target: Option<syn::Type>,
+}
+
+/// progenitor's builders: struct name → setters by name (without `new`/`send`).
+struct Builders {
+    by_method: HashMap<String, (Ident, BTreeMap<String, Setter>)>,
+    types: BTreeSet<String>,
+}
+
+fn read_builders(file: &syn::File) -> Result<Builders, String> {
+    let mut structs: HashMap<String, BTreeMap<String, Setter>> = HashMap::new();
+    let mut methods: HashMap<String, Ident> = HashMap::new();
+    let mut types = BTreeSet::new();
+    for item in &file.items {
+        match item {
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                for item in m.content.iter().flat_map(|(_, items)| items) {
+                    let syn::Item::Impl(imp) = item else { continue };
+                    let syn::Type::Path(tp) = &*imp.self_ty else { continue };
+                    let Some(seg) = tp.path.segments.last() else { continue };
+                    let setters = structs.entry(seg.ident.to_string()).or_default();
+                    for f in imp.items.iter().filter_map(|i| match i {
+                        syn::ImplItem::Fn(f) => Some(f),
+                        _ => None,
+                    }) {
+                        let name = f.sig.ident.to_string();
+                        if name == "new" || name == "send" || name == "stream" {
+                            continue;
+                        }
+                        let target = try_into_target(&f.sig);
+                        setters.insert(name, Setter { sig: f.sig.clone(), target });
+                    }
+                }
+            }
+            syn::Item::Mod(m) if m.ident == "types" => {
+                for item in m.content.iter().flat_map(|(_, items)| items) {
+                    match item {
+                        syn::Item::Struct(s) => types.insert(s.ident.to_string()),
+                        syn::Item::Enum(e) => types.insert(e.ident.to_string()),
+                        syn::Item::Type(t) => types.insert(t.ident.to_string()),
+                        _ => false,
+                    };
+                }
+            }
+            syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                for f in imp.items.iter().filter_map(|i| match i {
+                    syn::ImplItem::Fn(f) => Some(f),
+                    _ => None,
+                }) {
+                    if let syn::ReturnType::Type(_, ty) = &f.sig.output {
+                        if let syn::Type::Path(tp) = &**ty {
+                            let segs: Vec<_> = tp.path.segments.iter().collect();
+                            if segs.len() == 2 && segs[0].ident == "builder" {
+                                methods.insert(f.sig.ident.to_string(), segs[1].ident.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let by_method = methods
+        .into_iter()
+        .map(|(m, s)| {
+            let setters = structs.remove(&s.to_string()).unwrap_or_default();
+            (m, (s, setters))
+        })
+        .collect();
+    Ok(Builders { by_method, types })
+}
+
+/// `V: TryInto<T>` in a setter's where clause → `T`.
+fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
+    let wc = sig.generics.where_clause.as_ref()?;
+    wc.predicates.iter().find_map(|p| {
+        let syn::WherePredicate::Type(pt) = p else { return None };
+        pt.bounds.iter().find_map(|b| {
+            let syn::TypeParamBound::Trait(tb) = b else { return None };
+            let seg = tb.path.segments.last()?;
+            if seg.ident != "TryInto" {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+            args.args.iter().find_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            })
+        })
+    })
+}
+
+/// The Rust type named by an `x-aitoearn-response` body descriptor.
+fn body_type(desc: Option<&Value>, types: &BTreeSet<String>) -> Result<TokenStream, String> {
+    let Some(desc) = desc else { return Ok(quote!(::serde_json::Value)) };
+    if let Some(name) = desc.get("ref").and_then(Value::as_str) {
+        let candidates = [name.to_string(), super::naming::type_stem(&super::naming::words(name).join("_"))];
+        let found = candidates
+            .iter()
+            .find(|c| types.contains(c.as_str()))
+            .ok_or_else(|| format!("no generated type for component `{name}`"))?;
+        let ident = format_ident!("{}", found);
+        return Ok(quote!(crate::types::#ident));
+    }
+    if let Some(items) = desc.get("array") {
+        let inner = body_type(Some(items), types)?;
+        return Ok(quote!(::std::vec::Vec<#inner>));
+    }
+    Ok(match desc.get("scalar").and_then(Value::as_str) {
+        Some("string") => quote!(::std::string::String),
+        Some("integer") => quote!(i64),
+        Some("number") => quote!(f64),
+        Some("boolean") => quote!(bool),
+        _ => quote!(::serde_json::Value),
+    })
+}
+
+/// Rustdoc text that cannot start a doctest or an intra-doc link by accident.
+fn doc_text(s: &str) -> String {
+    s.replace("```", "```text").replace("\r\n", "\n")
+}
+
+fn operation_doc(op: &Operation) -> String {
+    let mut doc = String::new();
+    if !op.summary.is_empty() {
+        doc.push_str(&doc_text(&op.summary));
+        doc.push_str("\n\n");
+    }
+    if !op.description.is_empty() && op.description != op.summary {
+        doc.push_str(&doc_text(&op.description));
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!(
+        "`{} {}` · operationId `{}`",
+        op.method, op.path, op.operation_id
+    ));
+    if !op.tags.is_empty() {
+        doc.push_str(&format!(" · tag `{}`", op.tags.join("`, `")));
+    }
+    doc.push_str(match &op.auth {
+        Auth::None => " · no API key.",
+        _ => " · needs an API key.",
+    });
+    doc
+}
+
+/// Everything the facade adds: a module body for `crate::api`.
+pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<TokenStream, String> {
+    let builders = read_builders(file)?;
+    let mut client_methods = Vec::new();
+    let mut request_types = Vec::new();
+    let mut dynamic_arms = Vec::new();
+    let mut table = Vec::new();
+
+    for (index, op) in ops.iter().enumerate() {
+        let (builder_ident, setters) = builders
+            .by_method
+            .get(&op.name)
+            .ok_or_else(|| format!("progenitor emitted no builder for `{}`", op.name))?;
+        let method = format_ident!("{}", op.name);
+        let doc = operation_doc(op);
+        let path_params: Vec<_> = op
+            .params
+            .iter()
+            .filter(|p| p.location == "path")
+            .map(|p| {
+                // Path order, so positional arguments read like the URL.
+                let pos = op.path.find(&format!("{{{}}}", p.api_name)).unwrap_or(usize::MAX);
+                (pos, p)
+            })
+            .collect::<Vec<_>>();
+        let mut path_params = path_params;
+        path_params.sort_by_key(|(pos, _)| *pos);
+
+        // Client method: path parameters are positional.
+        let mut generics = Vec::new();
+        let mut args = Vec::new();
+        let mut bounds = Vec::new();
+        let mut calls = Vec::new();
+        for (i, (_, p)) in path_params.iter().enumerate() {
+            let setter = setters.get(&p.rust_name).ok_or_else(|| {
+                format!("`{}` has no setter `{}` for path parameter `{}`", op.name, p.rust_name, p.api_name)
+            })?;
+            let target = setter.target.as_ref().ok_or_else(|| {
+                format!("setter `{}::{}` has no `TryInto` bound", op.name, p.rust_name)
+            })?;
+            let g = format_ident!("P{}", i);
+            let arg = format_ident!("{}", p.rust_name);
+            generics.push(quote!(#g));
+            args.push(quote!(#arg: #g));
+            bounds.push(quote!(#g: ::std::convert::TryInto<#target>));
+            calls.push(quote!(.#arg(#arg)));
+        }
+        let positional_doc = if path_params.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = path_params
+                .iter()
+                .map(|(_, p)| {
+                    if p.description.is_empty() {
+                        format!("- `{}`", p.rust_name)
+                    } else {
+                        format!("- `{}`: {}", p.rust_name, doc_text(&p.description))
+                    }
+                })
+                .collect();
+            format!("\n\nPath parameters, in URL order:\n{}", list.join("\n"))
+        };
+        let method_doc = format!("{doc}{positional_doc}\n\nReturns a [`{builder_ident}`](requests::{builder_ident}): set optional parameters, then `.send().await`.");
+        let where_clause = if bounds.is_empty() { quote!() } else { quote!(where #(#bounds),*) };
+        client_methods.push(quote! {
+            #[doc = #method_doc]
+            pub fn #method<#(#generics),*>(&self, #(#args),*) -> requests::#builder_ident<'_> #where_clause {
+                requests::#builder_ident { inner: self.generated().#method() #(#calls)*, shared: self.shared() }
+            }
+        });
+
+        // Request builder: every other setter is forwarded as progenitor wrote it.
+        let path_setters: BTreeSet<&str> =
+            path_params.iter().map(|(_, p)| p.rust_name.as_str()).collect();
+        let mut forwards = Vec::new();
+        for (name, setter) in setters.iter().filter(|(n, _)| !path_setters.contains(n.as_str())) {
+            let ident = &setter.sig.ident;
+            let generics = &setter.sig.generics;
+            let where_clause = &setter.sig.generics.where_clause;
+            let inputs: Vec<_> = setter
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|a| match a {
+                    syn::FnArg::Typed(t) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            let arg_names: Vec<_> = inputs.iter().map(|t| &t.pat).collect();
+            let param = op.params.iter().find(|p| &p.rust_name == name);
+            let setter_doc = match (name.as_str(), param) {
+                ("body", _) => "The request body. Anything that converts into the body type is accepted.".to_string(),
+                ("body_map", _) => "Edits the request body through its builder.".to_string(),
+                (_, Some(p)) => {
+                    let req = if p.required { " Required." } else { "" };
+                    let d = if p.description.is_empty() { String::new() } else { doc_text(&p.description) };
+                    format!("{} parameter `{}`.{req} {d}", p.location, p.api_name)
+                }
+                _ => format!("Sets `{name}`."),
+            };
+            forwards.push(quote! {
+                #[doc = #setter_doc]
+                pub fn #ident #generics (self, #(#inputs),*) -> Self #where_clause {
+                    Self { inner: self.inner.#ident(#(#arg_names),*), shared: self.shared }
+                }
+            });
+        }
+        let index_lit = syn::Index::from(index);
+        let op_ref = quote!(&crate::OPERATIONS[#index_lit]);
+        let send = match op.kind.as_str() {
+            kind::ENVELOPE if op.body.is_none() => quote! {
+                /// Sends the request; the envelope's `code` is checked and its `data` ignored.
+                pub async fn send(self) -> crate::Result<()> {
+                    crate::transport::envelope_unit(#op_ref, self.shared, self.inner.send()).await
+                }
+            },
+            kind::ENVELOPE => {
+                let ty = body_type(op.body.as_ref(), &builders.types)?;
+                quote! {
+                    /// Sends the request and returns the envelope's `data`; a non-zero `code` is
+                    /// [`Error::Api`](crate::Error::Api).
+                    pub async fn send(self) -> crate::Result<#ty> {
+                        crate::transport::envelope(#op_ref, self.shared, self.inner.send()).await
+                    }
+                }
+            }
+            kind::JSON => {
+                let ty = body_type(op.body.as_ref(), &builders.types)?;
+                quote! {
+                    /// Sends the request and returns the body as the service sends it (this
+                    /// operation is not enveloped).
+                    pub async fn send(self) -> crate::Result<#ty> {
+                        crate::transport::json(#op_ref, self.shared, self.inner.send()).await
+                    }
+                }
+            }
+            kind::SSE => {
+                let ev = body_type(op.event.as_ref(), &builders.types)?;
+                quote! {
+                    /// Sends the request and returns the answer's Server-Sent Events as a stream.
+                    pub async fn send(self) -> crate::Result<crate::EventStream<#ev>> {
+                        crate::transport::events(#op_ref, self.shared, self.inner.send()).await
+                    }
+                }
+            }
+            kind::JSON_OR_SSE => {
+                let ty = body_type(op.body.as_ref(), &builders.types)?;
+                let ev = body_type(op.event.as_ref(), &builders.types)?;
+                quote! {
+                    /// Sends the request and returns the JSON body (the request does not ask to
+                    /// stream).
+                    pub async fn send(self) -> crate::Result<#ty> {
+                        crate::transport::json(#op_ref, self.shared, self.inner.send()).await
+                    }
+                    /// Sends the request and returns the answer's Server-Sent Events as a stream
+                    /// (the request body must ask to stream, e.g. `"stream": true`).
+                    pub async fn stream(self) -> crate::Result<crate::EventStream<#ev>> {
+                        crate::transport::events(#op_ref, self.shared, self.inner.send()).await
+                    }
+                }
+            }
+            _ => quote! {
+                /// Sends the request; the answer has no body.
+                pub async fn send(self) -> crate::Result<()> {
+                    crate::transport::empty(#op_ref, self.shared, self.inner.send()).await
+                }
+            },
+        };
+        let struct_doc = format!("Request builder for [`Client::{}`](crate::Client::{}).\n\n{}", op.name, op.name, doc);
+        request_types.push(quote! {
+            #[doc = #struct_doc]
+            #[must_use = "a request does nothing until `.send()` is awaited"]
+            #[derive(Debug, Clone)]
+            pub struct #builder_ident<'a> {
+                pub(crate) inner: crate::generated::builder::#builder_ident<'a>,
+                pub(crate) shared: &'a crate::client::Shared,
+            }
+            impl<'a> #builder_ident<'a> {
+                #(#forwards)*
+                #send
+            }
+        });
+
+        // Generic call path: input object → typed setters → send → JSON value.
+        let name = &op.name;
+        let mut dyn_path = Vec::new();
+        for (_, p) in &path_params {
+            let setter = &setters[&p.rust_name];
+            let target = setter.target.as_ref().expect("checked above");
+            let api = &p.api_name;
+            dyn_path.push(quote!(crate::dynamic::required::<#target>(#name, input, #api)?));
+        }
+        let mut dyn_setters = Vec::new();
+        for p in op.params.iter().filter(|p| p.location != "path") {
+            let Some(setter) = setters.get(&p.rust_name) else {
+                return Err(format!("`{}` has no setter `{}` for `{}`", op.name, p.rust_name, p.api_name));
+            };
+            let target = setter.target.as_ref().ok_or_else(|| format!("setter `{}::{}` has no `TryInto` bound", op.name, p.rust_name))?;
+            let ident = format_ident!("{}", p.rust_name);
+            let api = &p.api_name;
+            if p.required {
+                dyn_setters.push(quote!(let request = request.#ident(crate::dynamic::required::<#target>(#name, input, #api)?);));
+            } else {
+                dyn_setters.push(quote! {
+                    let request = match crate::dynamic::optional::<#target>(#name, input, #api)? {
+                        Some(v) => request.#ident(v),
+                        None => request,
+                    };
+                });
+            }
+        }
+        if op.has_body {
+            if let Some(target) = setters.get("body").and_then(|s| s.target.as_ref()) {
+                if op.body_required {
+                    dyn_setters.push(quote!(let request = request.body(crate::dynamic::required::<#target>(#name, input, "body")?);));
+                } else {
+                    dyn_setters.push(quote! {
+                        let request = match crate::dynamic::optional::<#target>(#name, input, "body")? {
+                            Some(v) => request.body(v),
+                            None => request,
+                        };
+                    });
+                }
+            }
+        }
+        let finish = match op.kind.as_str() {
+            kind::SSE => quote!(crate::dynamic::collect_events(#name, request.send().await?).await),
+            _ => quote!(crate::dynamic::to_value(#name, &request.send().await?)),
+        };
+        dynamic_arms.push(quote! {
+            #name => {
+                let request = client.#method(#(#dyn_path),*);
+                #(#dyn_setters)*
+                #finish
+            }
+        });
+
+        // The table row.
+        let operation_id = &op.operation_id;
+        let http_method = &op.method;
+        let path = &op.path;
+        let summary = &op.summary;
+        let tag = op.tags.first().cloned().unwrap_or_default();
+        let auth = match &op.auth {
+            Auth::None => quote!(crate::Auth::None),
+            Auth::Header { name, prefix } => quote!(crate::Auth::Header { name: #name, prefix: #prefix }),
+            Auth::Query { name } => quote!(crate::Auth::Query { name: #name }),
+        };
+        let response = match op.kind.as_str() {
+            kind::ENVELOPE => quote!(crate::ResponseKind::Envelope),
+            kind::JSON => quote!(crate::ResponseKind::Json),
+            kind::SSE => quote!(crate::ResponseKind::EventStream),
+            kind::JSON_OR_SSE => quote!(crate::ResponseKind::JsonOrEventStream),
+            _ => quote!(crate::ResponseKind::Empty),
+        };
+        let deprecated = op.deprecated;
+        table.push(quote! {
+            crate::Operation {
+                operation_id: #operation_id,
+                method: #http_method,
+                path: #path,
+                name: #name,
+                summary: #summary,
+                tag: #tag,
+                auth: #auth,
+                response: #response,
+                deprecated: #deprecated,
+            }
+        });
+    }
+
+    let count = ops.len();
+    let error_codes = error_codes(published);
+    Ok(quote! {
+        #[allow(unused_imports)]
+        use crate::generated::types;
+
+        /// Every operation of the vendored spec, in document order.
+        pub static OPERATIONS: [crate::Operation; #count] = [#(#table),*];
+
+        impl crate::Client {
+            #(#client_methods)*
+        }
+
+        /// Request builders, one per operation.
+        pub mod requests {
+            #[allow(unused_imports)]
+            use crate::generated::types;
+            #(#request_types)*
+        }
+
+        pub(crate) async fn call_dynamic(
+            client: &crate::Client,
+            name: &str,
+            input: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> crate::Result<::serde_json::Value> {
+            match name {
+                #(#dynamic_arms)*
+                other => Err(crate::Error::UnknownOperation(other.to_string())),
+            }
+        }
+
+        #error_codes
+    })
+}
+
+/// Error codes named in the spec: `x-aitoearn-backend.responseCodes` and the error examples
+/// (`"ValidationFailed (10002)"`, `401`).
+fn error_codes(spec: &Value) -> TokenStream {
+    let mut codes: BTreeMap<i64, (String, String)> = BTreeMap::new();
+    let mut visit = |code: i64, name: &str, message: &str| {
+        let ident = super::naming::type_stem(&super::naming::words(name).join("_"));
+        if code != 0 && !ident.is_empty() && ident.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            codes.entry(code).or_insert((ident, message.to_string()));
+        }
+    };
+    if let Some(paths) = spec.get("paths").and_then(Value::as_object) {
+        for item in paths.values().filter_map(Value::as_object) {
+            for op in item.values() {
+                for rc in op.pointer("/x-aitoearn-backend/responseCodes").and_then(Value::as_array).into_iter().flatten() {
+                    if let (Some(code), Some(name)) = (rc.get("code").and_then(Value::as_i64), rc.get("name").and_then(Value::as_str)) {
+                        visit(code, name, rc.get("message").and_then(Value::as_str).unwrap_or_default());
+                    }
+                }
+            }
+        }
+    }
+    // Examples of error answers, found anywhere (the adapted spec moved them out of responses).
+    fn walk(v: &Value, visit: &mut impl FnMut(i64, &str, &str)) {
+        match v {
+            Value::Object(m) => {
+                if let (Some(summary), Some(value)) = (m.get("summary").and_then(Value::as_str), m.get("value")) {
+                    if let Some(code) = value.get("code").and_then(Value::as_i64) {
+                        let message = value.get("message").and_then(Value::as_str).unwrap_or_default();
+                        // "ValidationFailed (10002)" names the code; otherwise use the message.
+                        let name = summary.split(" (").next().filter(|n| n.is_ascii()).unwrap_or(message);
+                        visit(code, name, message);
+                    }
+                }
+                m.values().for_each(|v| walk(v, visit));
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(v, visit)),
+            _ => {}
+        }
+    }
+    walk(spec, &mut visit);
+    let variants: Vec<_> = codes
+        .iter()
+        .map(|(code, (ident, message))| {
+            let ident = format_ident!("{}", ident);
+            let doc = format!("`{code}`: {message}");
+            quote!(#[doc = #doc] #ident)
+        })
+        .collect();
+    let from: Vec<_> = codes
+        .iter()
+        .map(|(code, (ident, _))| {
+            let ident = format_ident!("{}", ident);
+            quote!(#code => Self::#ident)
+        })
+        .collect();
+    let to: Vec<_> = codes
+        .iter()
+        .map(|(code, (ident, _))| {
+            let ident = format_ident!("{}", ident);
+            quote!(Self::#ident => #code)
+        })
+        .collect();
+    let names: Vec<_> = codes
+        .iter()
+        .map(|(_, (ident, _))| {
+            let i = format_ident!("{}", ident);
+            quote!(Self::#i => Some(#ident))
+        })
+        .collect();
+    quote! {
+        /// Business error codes named in the spec (the envelope's `code`), with a catch-all for
+        /// codes this version of the crate does not know yet.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            #(#variants,)*
+            /// A code the vendored spec does not name.
+            Unknown(i64),
+        }
+
+        impl ErrorCode {
+            /// The code's variant, or [`ErrorCode::Unknown`].
+            pub fn from_code(code: i64) -> Self {
+                match code {
+                    #(#from,)*
+                    other => Self::Unknown(other),
+                }
+            }
+            /// The numeric code.
+            pub fn code(self) -> i64 {
+                match self {
+                    #(#to,)*
+                    Self::Unknown(c) => c,
+                }
+            }
+            /// The spec's name for the code (`"ValidationFailed"`), if it has one.
+            pub fn name(self) -> Option<&'static str> {
+                match self {
+                    #(#names,)*
+                    Self::Unknown(_) => None,
+                }
+            }
+        }
+    }
+}

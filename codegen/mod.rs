@@ -1,0 +1,74 @@
+//! The generator: spec → adaptations → progenitor → SDK facade. Shared by `build.rs`, which
+//! writes its output to `OUT_DIR`, and by `xtask`, which checks and reports on it.
+
+pub mod adapt;
+pub mod emit;
+pub mod model;
+pub mod naming;
+
+use serde_json::Value;
+
+/// What one generation run produces.
+pub struct Output {
+    /// progenitor's client and models.
+    pub client: String,
+    /// The SDK facade (`crate::api`): methods, request builders, tables.
+    pub facade: String,
+    /// The adapted spec, as handed to progenitor.
+    pub adapted: Value,
+    /// The operations, as the SDK sees them.
+    pub operations: Vec<model::Operation>,
+    /// (adaptation, places changed).
+    pub adaptations: Vec<(&'static str, usize)>,
+}
+
+/// Runs the whole generator on the text of a spec.
+pub fn generate(spec_text: &str) -> Result<Output, String> {
+    let published: Value =
+        serde_json::from_str(spec_text).map_err(|e| format!("the spec is not JSON: {e}"))?;
+    check_version(&published)?;
+    let mut spec = published.clone();
+    let adaptations = adapt::adapt(&mut spec)?;
+    let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
+        .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(quote::quote!(crate::client::Shared))
+        .with_hooks(progenitor::HooksMode::Expected);
+    let mut generator = progenitor::Generator::new(&settings);
+    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(&openapi)
+    }))
+    .map_err(|p| format!("progenitor panicked: {}", panic_text(&*p)))?
+    .map_err(|e| format!("progenitor rejected the adapted spec: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
+    let operations = model::operations(&spec)?;
+    let facade = emit::facade(&file, &operations, &published)?;
+    let facade: syn::File =
+        syn::parse2(facade).map_err(|e| format!("the facade is invalid Rust: {e}"))?;
+    Ok(Output {
+        client: prettyplease::unparse(&file),
+        facade: prettyplease::unparse(&facade),
+        adapted: spec,
+        operations,
+        adaptations,
+    })
+}
+
+fn check_version(spec: &Value) -> Result<(), String> {
+    match spec.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => Ok(()),
+        Some(v) => Err(format!("OpenAPI {v} is not supported; the generator takes 3.0.x")),
+        None => Err("the document has no `openapi` version field".into()),
+    }
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
+}

@@ -1,0 +1,299 @@
+//! [`Client`] and its [`ClientBuilder`]: base URL, API key, HTTP client and limits.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{ACCEPT, HeaderValue};
+use serde_json::Value;
+
+use crate::auth::{self, ApiKey};
+use crate::error::{Error, Result};
+use crate::generated;
+use crate::operation::{Operation, ResponseKind};
+use crate::region::{Region, normalize_base_url};
+
+/// Environment variable holding the API key.
+pub const ENV_API_KEY: &str = "AITOEARN_API_KEY";
+/// Environment variable holding a base URL (wins over [`ENV_REGION`]).
+pub const ENV_BASE_URL: &str = "AITOEARN_BASE_URL";
+/// Environment variable holding a region: `global` or `china`.
+pub const ENV_REGION: &str = "AITOEARN_REGION";
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
+const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Settings every call reads; progenitor's client carries them as its "inner" value.
+#[derive(Clone)]
+pub struct Shared {
+    pub(crate) api_key: Option<ApiKey>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_body: usize,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("max_body", &self.max_body)
+            .finish()
+    }
+}
+
+/// The AiToEarn API client. Cheap to clone; clones share one connection pool.
+///
+/// Every operation of the spec is a method (see [`OPERATIONS`](crate::OPERATIONS)); each returns
+/// a request builder whose `send()` returns the envelope's `data` or an [`Error`].
+///
+/// ```no_run
+/// # async fn run() -> aitoearn::Result<()> {
+/// let client = aitoearn::Client::from_env()?;
+/// let auth = client.auth_start("douyin").group_id("g1").send().await?;
+/// println!("{:?} expires {:?}", auth.url, auth.expires_at);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<generated::Client>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("shared", self.shared())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for the global region with `api_key`.
+    pub fn new(api_key: impl Into<String>) -> Result<Self> {
+        Self::builder().api_key(api_key).build()
+    }
+
+    /// A builder with every setting at its default.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: [`ENV_API_KEY`], and [`ENV_BASE_URL`] or
+    /// [`ENV_REGION`] (global by default). Fails when no API key is set.
+    pub fn from_env() -> Result<Self> {
+        let builder = ClientBuilder::from_env()?;
+        if builder.api_key.is_none() {
+            return Err(Error::Config(format!("{ENV_API_KEY} is not set")));
+        }
+        builder.build()
+    }
+
+    /// The base URL every request goes to (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        self.inner.baseurl()
+    }
+
+    /// Whether the client has an API key.
+    pub fn has_api_key(&self) -> bool {
+        self.shared().api_key.is_some()
+    }
+
+    /// Calls an operation by Rust method name or operationId, with its whole input as one JSON
+    /// object (path, query and header parameters by their wire names, the body under `"body"`),
+    /// and returns the envelope's `data` (or the raw body) as JSON. Runs through the same typed
+    /// method as a direct call: inputs are checked before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: aitoearn::Client) -> aitoearn::Result<()> {
+    /// let data = client
+    ///     .call("auth_start", serde_json::json!({ "platform": "douyin", "groupId": "g1" }))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn call(&self, operation: &str, input: Value) -> Result<Value> {
+        let op = Operation::find(operation)
+            .ok_or_else(|| Error::UnknownOperation(operation.to_string()))?;
+        let empty = serde_json::Map::new();
+        let input = match &input {
+            Value::Object(m) => m,
+            Value::Null => &empty,
+            _ => {
+                return Err(Error::InvalidRequest {
+                    operation: op.name,
+                    reason: "the input must be a JSON object".into(),
+                });
+            }
+        };
+        crate::api::call_dynamic(self, op.name, input).await
+    }
+
+    pub(crate) fn generated(&self) -> &generated::Client {
+        &self.inner
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        self.inner.inner()
+    }
+}
+
+/// Configures a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// let client = aitoearn::Client::builder()
+///     .api_key("sk-…")
+///     .region(aitoearn::Region::China)
+///     .timeout(Duration::from_secs(30))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url(), "https://aitoearn.cn");
+/// ```
+#[derive(Default)]
+pub struct ClientBuilder {
+    api_key: Option<ApiKey>,
+    region: Region,
+    base_url: Option<String>,
+    http: Option<reqwest::Client>,
+    timeout: Option<Option<Duration>>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    max_body: Option<usize>,
+    allow_insecure_http: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("region", &self.region)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder from the environment (see [`Client::from_env`]); the key may be absent.
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let mut builder = Self::default();
+        if let Some(key) = var(ENV_API_KEY) {
+            builder = builder.api_key(key);
+        }
+        if let Some(region) = var(ENV_REGION) {
+            builder = builder.region(region.parse()?);
+        }
+        if let Some(url) = var(ENV_BASE_URL) {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// The API key.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(ApiKey::new(key));
+        self
+    }
+
+    /// One of AiToEarn's regions (default: [`Region::Global`]).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// A self-hosted or test base URL, instead of a region. Trailing slashes are dropped.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Your own `reqwest::Client` (proxies, certificates, middleware-free tuning). Its own
+    /// timeouts then apply, besides the per-request [`timeout`](Self::timeout).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Whole-request timeout for calls that do not stream (default 120 s); `None` for none.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = Some(timeout.into());
+        self
+    }
+
+    /// Connect timeout (default 10 s). Ignored with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Longest wait for the next bytes of an answer, the idle timeout of streams (default
+    /// 120 s). Ignored with [`http_client`](Self::http_client).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Largest body read into memory (default 64 MiB); larger answers are an error.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body = Some(bytes);
+        self
+    }
+
+    /// Allows a plain-HTTP base URL on a non-loopback host (the key then travels unencrypted).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base = self.base_url.as_deref().unwrap_or(self.region.base_url());
+        let base = normalize_base_url(base, self.allow_insecure_http)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .user_agent(concat!("aitoearn-rust/", env!("CARGO_PKG_VERSION")))
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .read_timeout(self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT));
+                crate::tls::configure(builder)?
+                    .build()
+                    .map_err(|e| Error::Config(format!("HTTP client: {e}")))?
+            }
+        };
+        let shared = Shared {
+            api_key: self.api_key,
+            timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
+            max_body: self.max_body.unwrap_or(DEFAULT_MAX_BODY),
+        };
+        Ok(Client { inner: Arc::new(generated::Client::new_with_client(&base, http, shared)) })
+    }
+}
+
+impl ClientHooks<Shared> for generated::Client {
+    /// Puts the key where the operation wants it, asks for the media type the SDK reads, and
+    /// bounds calls that do not stream.
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        let Some(op) = Operation::find(info.operation_id) else { return Ok(()) };
+        let shared = self.inner();
+        auth::authorize(request, op, shared.api_key.as_ref())
+            .map_err(progenitor_client::Error::Custom)?;
+        let accept = match op.response {
+            ResponseKind::EventStream => "text/event-stream",
+            ResponseKind::JsonOrEventStream => "application/json, text/event-stream",
+            _ => "application/json",
+        };
+        request.headers_mut().entry(ACCEPT).or_insert(HeaderValue::from_static(accept));
+        if !op.can_stream() && request.timeout().is_none() {
+            *request.timeout_mut() = shared.timeout;
+        }
+        Ok(())
+    }
+}

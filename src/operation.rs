@@ -1,0 +1,81 @@
+//! The row type of [`OPERATIONS`](crate::OPERATIONS): what the SDK knows of each operation.
+
+/// One operation of the vendored spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// operationId as published (`AuthController_startAuth_v2`).
+    pub operation_id: &'static str,
+    /// HTTP method, upper case.
+    pub method: &'static str,
+    /// Path template (`/api/v2/channels/accounts/auth/{platform}`).
+    pub path: &'static str,
+    /// Rust method name on [`Client`](crate::Client) (`auth_start`).
+    pub name: &'static str,
+    /// The spec's summary.
+    pub summary: &'static str,
+    /// The spec's first tag.
+    pub tag: &'static str,
+    /// Where the API key goes.
+    pub auth: Auth,
+    /// How the answer is read.
+    pub response: ResponseKind,
+    /// Marked deprecated in the spec.
+    pub deprecated: bool,
+}
+
+/// Where an operation wants the API key (from its `security` requirement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Public operation: no key is sent.
+    None,
+    /// In a header, after `prefix` (`X-Api-Key: KEY`, `Authorization: Bearer KEY`).
+    Header {
+        /// Header name.
+        name: &'static str,
+        /// Text before the key.
+        prefix: &'static str,
+    },
+    /// In a query parameter.
+    Query {
+        /// Parameter name.
+        name: &'static str,
+    },
+}
+
+/// How an operation's answer is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// `{code, message, data, requestId, timestamp}`; `data` is returned.
+    Envelope,
+    /// JSON returned as is (relay and vendor-format endpoints).
+    Json,
+    /// Server-Sent Events.
+    EventStream,
+    /// JSON, or Server-Sent Events when the request asks to stream.
+    JsonOrEventStream,
+    /// No body.
+    Empty,
+}
+
+impl Operation {
+    /// Looks an operation up by Rust method name or by published operationId.
+    ///
+    /// ```
+    /// let op = aitoearn::Operation::find("AuthController_startAuth_v2").unwrap();
+    /// assert_eq!(op.name, "auth_start");
+    /// assert_eq!(aitoearn::Operation::find("auth_start"), Some(op));
+    /// ```
+    pub fn find(name_or_id: &str) -> Option<&'static Operation> {
+        crate::OPERATIONS.iter().find(|o| o.name == name_or_id || o.operation_id == name_or_id)
+    }
+
+    /// Whether the operation needs an API key.
+    pub fn needs_key(&self) -> bool {
+        !matches!(self.auth, Auth::None)
+    }
+
+    /// Whether the answer is a stream of events (always or on request).
+    pub fn can_stream(&self) -> bool {
+        matches!(self.response, ResponseKind::EventStream | ResponseKind::JsonOrEventStream)
+    }
+}
