@@ -424,6 +424,18 @@ fn raw_responses(spec: &mut Value) -> Result<usize, String> {
         if let Some(body) = body {
             response.insert("body".into(), describe_body(body, &body_name, &mut hoists));
         }
+        // The first documented success example: the mock answers with it where the spec has no
+        // schema to build a sample from.
+        let example = json_media
+            .or(sse_media)
+            .and_then(|m| m.get("examples"))
+            .and_then(Value::as_object)
+            .and_then(|ex| ex.get("success").or_else(|| ex.values().next()))
+            .and_then(|e| e.get("value"))
+            .cloned();
+        if let Some(example) = example {
+            response.insert("example".into(), example);
+        }
         if let Some(schema) = sse_media.and_then(|m| m.get("schema")) {
             if !matches!(schema.get("type").and_then(Value::as_str), Some("string") | None)
                 || schema.get("$ref").is_some()

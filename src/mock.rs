@@ -1,0 +1,363 @@
+//! A local mock of the whole API, driven by the vendored spec (feature `mock`).
+//!
+//! Every operation answers the way the service does, with a sample built from the operation's
+//! response schema: the envelope `{code: 0, message, data, requestId, timestamp}` for enveloped
+//! operations, the raw body for relay endpoints, Server-Sent Events for streaming ones.
+//! Operations that need a key answer the service's `401` envelope when the request lacks it.
+//! For your own tests, mount overrides on [`MockServer::server`] (they take precedence) and
+//! inspect what was received.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> aitoearn::Result<()> {
+//! let mock = aitoearn::mock::MockServer::start().await;
+//! let auth = mock.client().auth_start("douyin").send().await?;
+//! assert!(auth.session_id.is_some());
+//! # Ok(()) }
+//! ```
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value, json};
+use wiremock::{Mock, Request, Respond, ResponseTemplate, matchers::any};
+
+use crate::operation::{Auth, Operation, ResponseKind};
+use crate::{Client, OPERATIONS};
+
+/// The API key the mock's [`client`](MockServer::client) sends.
+pub const MOCK_API_KEY: &str = "mock-api-key";
+
+/// The adapted spec the crate was generated from.
+fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/adapted.json")))
+            .expect("build.rs writes valid JSON")
+    })
+}
+
+/// A running mock of the API on a loopback port. Stops when dropped.
+pub struct MockServer {
+    server: wiremock::MockServer,
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer").field("uri", &self.server.uri()).finish()
+    }
+}
+
+impl MockServer {
+    /// Starts a mock that answers every operation of the spec.
+    pub async fn start() -> Self {
+        let server = wiremock::MockServer::start().await;
+        // Lowest priority, so tests can mount specific answers over it.
+        Mock::given(any()).respond_with(SpecResponder).with_priority(u8::MAX).mount(&server).await;
+        Self { server }
+    }
+
+    /// The mock's base URL.
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// A client for the mock, with [`MOCK_API_KEY`].
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .api_key(MOCK_API_KEY)
+            .base_url(self.uri())
+            .build()
+            .expect("a loopback base URL is valid")
+    }
+
+    /// The underlying `wiremock` server: mount overrides, read received requests.
+    pub fn server(&self) -> &wiremock::MockServer {
+        &self.server
+    }
+}
+
+struct SpecResponder;
+
+impl Respond for SpecResponder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let path = request.url.path();
+        let Some(op) = OPERATIONS
+            .iter()
+            .find(|op| op.method.eq_ignore_ascii_case(request.method.as_str()) && path_matches(op.path, path))
+        else {
+            return ResponseTemplate::new(404)
+                .set_body_raw(format!("Cannot {} {path}", request.method), "text/html");
+        };
+        if let Auth::Header { name, prefix } = op.auth {
+            let ok = request
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with(prefix) && v.len() > prefix.len());
+            if !ok {
+                return envelope_template(401, "Unauthorized", json!({}));
+            }
+        }
+        sample_response(op)
+    }
+}
+
+/// Does a concrete path match a template such as `/a/{id}` or `/m/{model}:generateContent`?
+pub fn path_matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.trim_end_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    t.len() == p.len()
+        && t.iter().zip(&p).all(|(t, p)| match (t.find('{'), t.find('}')) {
+            (Some(open), Some(close)) if open < close => {
+                let (prefix, suffix) = (&t[..open], &t[close + 1..]);
+                p.len() > prefix.len() + suffix.len() && p.starts_with(prefix) && p.ends_with(suffix)
+            }
+            _ => t == p,
+        })
+}
+
+fn envelope_template(code: i64, message: &str, data: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "code": code,
+        "message": message,
+        "data": data,
+        "requestId": "mock-request-id",
+        "timestamp": 1_772_099_056_662_i64,
+    }))
+}
+
+fn operation_spec(op: &Operation) -> Option<&'static Value> {
+    spec().get("paths")?.get(op.path)?.get(op.method.to_ascii_lowercase())
+}
+
+/// The answer the mock gives `op`: a sample valid for the operation's response schema.
+pub fn sample_response(op: &Operation) -> ResponseTemplate {
+    let response = operation_spec(op).and_then(|o| o.get("x-aitoearn-response"));
+    let body = response.and_then(|r| r.get("body"));
+    let example = response.and_then(|r| r.get("example"));
+    match op.response {
+        ResponseKind::Envelope => {
+            let data = body.map(sample_body).unwrap_or(Value::Null);
+            envelope_template(0, "请求成功", data)
+        }
+        ResponseKind::Json | ResponseKind::JsonOrEventStream => {
+            let value = match (body, example) {
+                (Some(b), _) => sample_body(b),
+                (None, Some(e)) => e.clone(),
+                (None, None) => json!({}),
+            };
+            ResponseTemplate::new(200).set_body_json(value)
+        }
+        ResponseKind::EventStream => {
+            let text = match example {
+                Some(Value::String(s)) if s.contains("data:") => s.clone(),
+                _ => "data: {\"index\":0}\n\ndata: {\"index\":1}\n\ndata: [DONE]\n\n".to_string(),
+            };
+            ResponseTemplate::new(200).set_body_raw(text, "text/event-stream")
+        }
+        ResponseKind::Empty => ResponseTemplate::new(200),
+    }
+}
+
+/// A sample for an `x-aitoearn-response` body descriptor.
+fn sample_body(desc: &Value) -> Value {
+    if let Some(name) = desc.get("ref").and_then(Value::as_str) {
+        return sample(&json!({ "$ref": format!("#/components/schemas/{name}") }));
+    }
+    if let Some(items) = desc.get("array") {
+        return Value::Array(vec![sample_body(items)]);
+    }
+    match desc.get("scalar").and_then(Value::as_str) {
+        Some("string") => json!("sample"),
+        Some("integer") => json!(1),
+        Some("number") => json!(1.5),
+        Some("boolean") => json!(true),
+        _ => json!({}),
+    }
+}
+
+/// The whole input of `op` for [`Client::call`]: every parameter and the body, sampled from
+/// their schemas.
+pub fn sample_input(op: &Operation) -> Value {
+    let mut input = Map::new();
+    let Some(spec_op) = operation_spec(op) else { return Value::Object(input) };
+    for p in spec_op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+        if let (Some(name), Some(schema)) = (p.get("name").and_then(Value::as_str), p.get("schema")) {
+            input.insert(name.to_string(), sample_named(schema, name, 0));
+        }
+    }
+    if let Some(schema) = spec_op
+        .pointer("/requestBody/content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.values().next())
+        .and_then(|m| m.get("schema"))
+    {
+        input.insert("body".into(), sample(schema));
+    }
+    Value::Object(input)
+}
+
+/// A value valid for `schema` (resolved against the spec's components): every property
+/// filled, the first enum value or variant, formats and bounds respected.
+pub fn sample(schema: &Value) -> Value {
+    sample_named(schema, "value", 0)
+}
+
+fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
+    let schema = resolve(schema);
+    if depth > 12 {
+        return Value::Null;
+    }
+    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+        return first.clone();
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|v| v.first()) {
+            return sample_named(first, name, depth + 1);
+        }
+    }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for part in parts {
+            if let Value::Object(m) = sample_named(part, name, depth + 1) {
+                merged.extend(m);
+            }
+        }
+        return Value::Object(merged);
+    }
+    let ty = schema.get("type").and_then(Value::as_str);
+    match ty {
+        Some("object") | None if schema.get("properties").is_some() => {
+            let mut out = Map::new();
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                let required: Vec<&str> = schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                for (k, v) in props {
+                    // Deep in recursive schemas, only what must be there.
+                    if depth > 6 && !required.contains(&k.as_str()) {
+                        continue;
+                    }
+                    let value = sample_named(v, k, depth + 1);
+                    if !value.is_null() || required.contains(&k.as_str()) {
+                        out.insert(k.clone(), value);
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Some("object") => json!({}),
+        Some("array") => {
+            let n = schema.get("minItems").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
+            let item = schema.get("items").cloned().unwrap_or(json!({}));
+            Value::Array((0..n).map(|_| sample_named(&item, name, depth + 1)).collect())
+        }
+        Some("string") => sample_string(schema, name),
+        Some("integer") => json!(sample_number(schema).ceil() as i64),
+        Some("number") => json!(sample_number(schema)),
+        Some("boolean") => json!(true),
+        _ => json!({}),
+    }
+}
+
+fn sample_number(schema: &Value) -> f64 {
+    let min = schema.get("minimum").and_then(Value::as_f64);
+    let exclusive = schema.get("exclusiveMinimum").and_then(Value::as_bool).unwrap_or(false);
+    let max = schema.get("maximum").and_then(Value::as_f64);
+    let mut n = match min {
+        Some(m) if exclusive => m + 1.0,
+        Some(m) => m.max(1.0),
+        None => 1.0,
+    };
+    if let Some(max) = max {
+        n = n.min(max);
+    }
+    n
+}
+
+fn sample_string(schema: &Value, name: &str) -> Value {
+    let format = schema.get("format").and_then(Value::as_str).unwrap_or_default();
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(Value::String(e)) = schema.get("example") {
+        if !e.is_empty() && format.is_empty() {
+            candidates.push(e.clone());
+        }
+    }
+    candidates.push(match format {
+        "date-time" => "2026-07-02T12:00:00.000Z".to_string(),
+        "date" => "2026-07-02".to_string(),
+        "uri" | "url" => format!("https://example.com/{name}"),
+        "email" => "sample@example.com".to_string(),
+        "uuid" => "00000000-0000-4000-8000-000000000000".to_string(),
+        _ => format!("sample-{name}"),
+    });
+    if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+        // The literal start of the pattern plus a word, or an ISO timestamp, often fits.
+        let literal: String = pattern
+            .trim_start_matches('^')
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, ':' | '-' | '_' | '/'))
+            .collect();
+        candidates.push(format!("{literal}sample"));
+        candidates.push("2026-07-02T12:00:00Z".to_string());
+        let re = regress::Regex::new(pattern).ok();
+        if let Some(hit) = candidates.iter().find(|c| re.as_ref().is_some_and(|re| re.find(c).is_some())) {
+            return Value::String(hit.clone());
+        }
+        return Value::Null;
+    }
+    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = schema.get("maxLength").and_then(Value::as_u64).map(|m| m as usize);
+    let mut s = candidates.remove(0);
+    while s.chars().count() < min {
+        s.push('x');
+    }
+    if let Some(max) = max {
+        s = s.chars().take(max).collect();
+    }
+    Value::String(s)
+}
+
+fn resolve(schema: &Value) -> &Value {
+    let mut cur = schema;
+    for _ in 0..16 {
+        let Some(r) = cur.get("$ref").and_then(Value::as_str) else { return cur };
+        match r.strip_prefix('#').and_then(|p| spec().pointer(p)) {
+            Some(next) => cur = next,
+            None => return cur,
+        }
+    }
+    cur
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_templates() {
+        assert!(path_matches("/a/{id}/b", "/a/42/b"));
+        assert!(!path_matches("/a/{id}/b", "/a/42/c"));
+        assert!(!path_matches("/a/{id}", "/a/42/b"));
+        assert!(path_matches("/m/{model}:generateContent", "/m/gemini-2:generateContent"));
+        assert!(!path_matches("/m/{model}:generateContent", "/m/gemini-2:streamGenerateContent"));
+    }
+
+    #[test]
+    fn samples_respect_bounds_formats_and_patterns() {
+        let s = sample(&json!({ "type": "integer", "minimum": 0, "exclusiveMinimum": true }));
+        assert_eq!(s, json!(1));
+        let s = sample(&json!({ "type": "string", "format": "date-time" }));
+        assert!(s.as_str().unwrap().starts_with("2026-"));
+        let s = sample(&json!({ "type": "string", "pattern": "^urn:li:person:[^/?#]+$" }));
+        assert_eq!(s, json!("urn:li:person:sample"));
+        let s = sample(&json!({ "type": "array", "minItems": 2, "items": { "type": "boolean" } }));
+        assert_eq!(s, json!([true, true]));
+        let s = sample(&json!({ "type": "string", "minLength": 12, "maxLength": 14 }));
+        assert!((12..=14).contains(&s.as_str().unwrap().len()));
+    }
+}
