@@ -69,12 +69,17 @@ pub const ADAPTATIONS: &[Adaptation] = &[
 pub fn adapt(spec: &mut Value) -> Result<Vec<(&'static str, usize)>, String> {
     ADAPTATIONS
         .iter()
-        .map(|a| (a.apply)(spec).map(|n| (a.name, n)).map_err(|e| format!("{}: {e}", a.name)))
+        .map(|a| {
+            (a.apply)(spec)
+                .map(|n| (a.name, n))
+                .map_err(|e| format!("{}: {e}", a.name))
+        })
         .collect()
 }
 
-pub(crate) const HTTP_METHODS: &[&str] =
-    &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub(crate) const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Calls `f(method, path, operation)` for every operation, in document order.
 pub fn for_each_operation(
@@ -85,7 +90,9 @@ pub fn for_each_operation(
         return Ok(());
     };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for (method, op) in item.iter_mut() {
             if !HTTP_METHODS.contains(&method.as_str()) {
                 continue;
@@ -104,10 +111,10 @@ pub fn for_each_operation(
 fn hoist_pointer_refs(spec: &mut Value) -> Result<usize, String> {
     let mut pointers = BTreeSet::new();
     collect_refs(spec, &mut |r| {
-        if let Some(rest) = r.strip_prefix("#/components/schemas/") {
-            if rest.contains('/') {
-                pointers.insert(r.to_string());
-            }
+        if let Some(rest) = r.strip_prefix("#/components/schemas/")
+            && rest.contains('/')
+        {
+            pointers.insert(r.to_string());
         }
     });
     if pointers.is_empty() {
@@ -148,7 +155,9 @@ fn pointer_component_name(pointer: &str) -> String {
 }
 
 fn unique_component_name(spec: &Value, base: &str) -> Result<String, String> {
-    let schemas = spec.pointer("/components/schemas").and_then(Value::as_object);
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
     let taken = |n: &str| schemas.is_some_and(|s| s.contains_key(n));
     if !taken(base) {
         return Ok(base.to_string());
@@ -190,10 +199,10 @@ fn collect_refs(v: &Value, f: &mut impl FnMut(&str)) {
 fn rewrite_refs(v: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(Value::String(r)) = m.get_mut("$ref") {
-                if let Some(new) = f(r) {
-                    *r = new;
-                }
+            if let Some(Value::String(r)) = m.get_mut("$ref")
+                && let Some(new) = f(r)
+            {
+                *r = new;
             }
             m.values_mut().for_each(|v| rewrite_refs(v, f));
         }
@@ -208,11 +217,11 @@ fn rewrite_refs(v: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) {
 fn drop_nonconforming_defaults(spec: &mut Value) -> Result<usize, String> {
     let mut count = 0;
     visit_schemas(spec, &mut |schema| {
-        if let Some(value) = schema.get("default") {
-            if !conforms(value, schema) {
-                schema.remove("default");
-                count += 1;
-            }
+        if let Some(value) = schema.get("default")
+            && !conforms(value, schema)
+        {
+            schema.remove("default");
+            count += 1;
         }
     });
     Ok(count)
@@ -221,25 +230,29 @@ fn drop_nonconforming_defaults(spec: &mut Value) -> Result<usize, String> {
 /// Does `value` satisfy the type, enum, bounds and nullability of `schema` (shallowly)?
 /// Composite schemas never do: typify checks them against each variant.
 fn conforms(value: &Value, schema: &Map<String, Value>) -> bool {
-    if ["anyOf", "oneOf", "allOf"].iter().any(|k| schema.contains_key(*k)) {
+    if ["anyOf", "oneOf", "allOf"]
+        .iter()
+        .any(|k| schema.contains_key(*k))
+    {
         return false;
     }
-    if let Some(Value::Array(allowed)) = schema.get("enum") {
-        if !allowed.contains(value) && !(value.is_null() && is_nullable(schema)) {
-            return false;
-        }
+    if let Some(Value::Array(allowed)) = schema.get("enum")
+        && !allowed.contains(value)
+        && !(value.is_null() && is_nullable(schema))
+    {
+        return false;
     }
     if let Some(n) = value.as_f64() {
         let exclusive = |k: &str| schema.get(k).and_then(Value::as_bool).unwrap_or(false);
-        if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
-            if n < min || (exclusive("exclusiveMinimum") && n == min) {
-                return false;
-            }
+        if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
+            && (n < min || (exclusive("exclusiveMinimum") && n == min))
+        {
+            return false;
         }
-        if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
-            if n > max || (exclusive("exclusiveMaximum") && n == max) {
-                return false;
-            }
+        if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
+            && (n > max || (exclusive("exclusiveMaximum") && n == max))
+        {
+            return false;
         }
     }
     conforms_type(value, schema)
@@ -255,19 +268,24 @@ fn conforms_type(value: &Value, schema: &Map<String, Value>) -> bool {
         Some("integer") => value.is_i64() || value.is_u64(),
         Some("number") => value.is_number(),
         Some("boolean") => value.is_boolean(),
-        Some("array") => value.as_array().is_some_and(|items| match schema.get("items") {
-            Some(Value::Object(item_schema)) if !item_schema.contains_key("$ref") => {
-                items.iter().all(|i| conforms(i, item_schema))
-            }
-            _ => true,
-        }),
+        Some("array") => value
+            .as_array()
+            .is_some_and(|items| match schema.get("items") {
+                Some(Value::Object(item_schema)) if !item_schema.contains_key("$ref") => {
+                    items.iter().all(|i| conforms(i, item_schema))
+                }
+                _ => true,
+            }),
         Some("object") => value.is_object(),
         Some(_) => false,
     }
 }
 
 fn is_nullable(schema: &Map<String, Value>) -> bool {
-    schema.get("nullable").and_then(Value::as_bool).unwrap_or(false)
+    schema
+        .get("nullable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// Calls `f` on every object that sits where a schema sits: component schemas, parameter,
@@ -304,12 +322,18 @@ fn visit_schemas(spec: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) 
         if let Some(Value::Object(content)) =
             op.get_mut("requestBody").and_then(|b| b.get_mut("content"))
         {
-            content.values_mut().filter_map(|m| m.get_mut("schema")).for_each(|s| walk(s, f));
+            content
+                .values_mut()
+                .filter_map(|m| m.get_mut("schema"))
+                .for_each(|s| walk(s, f));
         }
         if let Some(Value::Object(responses)) = op.get_mut("responses") {
             for response in responses.values_mut() {
                 if let Some(Value::Object(content)) = response.get_mut("content") {
-                    content.values_mut().filter_map(|m| m.get_mut("schema")).for_each(|s| walk(s, f));
+                    content
+                        .values_mut()
+                        .filter_map(|m| m.get_mut("schema"))
+                        .for_each(|s| walk(s, f));
                 }
             }
         }
@@ -338,11 +362,16 @@ fn name_operations(spec: &mut Value) -> Result<usize, String> {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut count = 0;
     for_each_operation(spec, |method, path, op| {
-        let original = op.get("operationId").and_then(Value::as_str).map(str::to_owned);
+        let original = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let name = naming::method_name(original.as_deref(), method, path);
         let key = format!("{} {path}", method.to_uppercase());
         if let Some(other) = seen.insert(name.clone(), key.clone()) {
-            return Err(format!("`{other}` and `{key}` both map to the method name `{name}`"));
+            return Err(format!(
+                "`{other}` and `{key}` both map to the method name `{name}`"
+            ));
         }
         if let Some(original) = original {
             op.insert("x-aitoearn-operation-id".into(), Value::String(original));
@@ -374,9 +403,16 @@ pub mod kind {
 fn raw_responses(spec: &mut Value) -> Result<usize, String> {
     let mut hoists: Vec<(String, Value)> = Vec::new();
     let mut count = 0;
-    let components = spec.pointer("/components/schemas").cloned().unwrap_or(json!({}));
+    let components = spec
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(json!({}));
     for_each_operation(spec, |_, _, op| {
-        let name = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let name = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let stem = naming::type_stem(&name);
         let success = op
             .get("responses")
@@ -391,7 +427,9 @@ fn raw_responses(spec: &mut Value) -> Result<usize, String> {
         let content = success.get("content").and_then(Value::as_object);
         let json_media = content.and_then(|c| {
             c.iter()
-                .find(|(ct, _)| ct.as_str() == "application/json" || ct.starts_with("application/json;"))
+                .find(|(ct, _)| {
+                    ct.as_str() == "application/json" || ct.starts_with("application/json;")
+                })
                 .map(|(_, m)| m)
         });
         let sse_media = content.and_then(|c| c.get("text/event-stream"));
@@ -417,7 +455,10 @@ fn raw_responses(spec: &mut Value) -> Result<usize, String> {
         let (body, body_name) = match kind {
             kind::ENVELOPE => {
                 let env = resolve(json_schema.expect("envelope has a schema"), &components);
-                (env.pointer("/properties/data").cloned(), format!("{stem}Data"))
+                (
+                    env.pointer("/properties/data").cloned(),
+                    format!("{stem}Data"),
+                )
             }
             _ => (json_schema.cloned(), format!("{stem}Response")),
         };
@@ -436,13 +477,14 @@ fn raw_responses(spec: &mut Value) -> Result<usize, String> {
         if let Some(example) = example {
             response.insert("example".into(), example);
         }
-        if let Some(schema) = sse_media.and_then(|m| m.get("schema")) {
-            if !matches!(schema.get("type").and_then(Value::as_str), Some("string") | None)
-                || schema.get("$ref").is_some()
-            {
-                let event = describe_body(schema.clone(), &format!("{stem}Event"), &mut hoists);
-                response.insert("event".into(), event);
-            }
+        if let Some(schema) = sse_media.and_then(|m| m.get("schema"))
+            && (!matches!(
+                schema.get("type").and_then(Value::as_str),
+                Some("string") | None
+            ) || schema.get("$ref").is_some())
+        {
+            let event = describe_body(schema.clone(), &format!("{stem}Event"), &mut hoists);
+            response.insert("event".into(), event);
         }
         op.insert("x-aitoearn-response".into(), Value::Object(response));
         op.insert(
@@ -475,7 +517,11 @@ fn is_envelope(schema: &Value, components: &Value) -> bool {
     let code_is_int = props
         .and_then(|p| p.get("code"))
         .map(|c| resolve(c, components))
-        .and_then(|c| c.get("type").and_then(Value::as_str).map(|t| t == "integer" || t == "number"))
+        .and_then(|c| {
+            c.get("type")
+                .and_then(Value::as_str)
+                .map(|t| t == "integer" || t == "number")
+        })
         .unwrap_or(false);
     code_is_int && props.and_then(|p| p.get("message")).is_some()
 }
@@ -484,7 +530,10 @@ fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
     let mut cur = schema;
     for _ in 0..16 {
         match cur.get("$ref").and_then(Value::as_str) {
-            Some(r) => match r.strip_prefix("#/components/schemas/").and_then(|n| components.get(n)) {
+            Some(r) => match r
+                .strip_prefix("#/components/schemas/")
+                .and_then(|n| components.get(n))
+            {
                 Some(next) => cur = next,
                 None => return cur,
             },
@@ -498,10 +547,10 @@ fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
 /// `{"ref": "Name"}` for a component (hoisted here when inline), `{"array": <body>}`,
 /// `{"scalar": "string" | "integer" | "number" | "boolean"}`, or `{"any": true}`.
 fn describe_body(schema: Value, name: &str, hoists: &mut Vec<(String, Value)>) -> Value {
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        if let Some(n) = r.strip_prefix("#/components/schemas/") {
-            return json!({ "ref": n });
-        }
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str)
+        && let Some(n) = r.strip_prefix("#/components/schemas/")
+    {
+        return json!({ "ref": n });
     }
     let ty = schema.get("type").and_then(Value::as_str);
     match ty {
@@ -510,7 +559,8 @@ fn describe_body(schema: Value, name: &str, hoists: &mut Vec<(String, Value)>) -
             json!({ "array": describe_body(items, &format!("{name}Item"), hoists) })
         }
         Some(t @ ("string" | "integer" | "number" | "boolean"))
-            if schema.get("enum").is_none() && schema.get("nullable") != Some(&Value::Bool(true)) =>
+            if schema.get("enum").is_none()
+                && schema.get("nullable") != Some(&Value::Bool(true)) =>
         {
             json!({ "scalar": t })
         }
@@ -523,9 +573,14 @@ fn describe_body(schema: Value, name: &str, hoists: &mut Vec<(String, Value)>) -
 }
 
 fn is_any(schema: &Value) -> bool {
-    let Some(m) = schema.as_object() else { return true };
+    let Some(m) = schema.as_object() else {
+        return true;
+    };
     m.keys().all(|k| {
-        matches!(k.as_str(), "description" | "example" | "examples" | "title" | "deprecated")
+        matches!(
+            k.as_str(),
+            "description" | "example" | "examples" | "title" | "deprecated"
+        )
     })
 }
 
@@ -549,10 +604,22 @@ mod tests {
         assert_eq!(n, 2);
         let s = &spec["components"]["schemas"];
         assert_eq!(s["MetaRulesRatio"]["enum"], json!(["1:1"]));
-        assert_eq!(s["MetaRules"]["properties"]["ratio"]["$ref"], "#/components/schemas/MetaRulesRatio");
-        assert_eq!(s["Meta"]["properties"]["rules"]["$ref"], "#/components/schemas/MetaRules");
-        assert_eq!(s["User"]["properties"]["r"]["$ref"], "#/components/schemas/MetaRulesRatio");
-        assert_eq!(s["User"]["properties"]["rules"]["$ref"], "#/components/schemas/MetaRules");
+        assert_eq!(
+            s["MetaRules"]["properties"]["ratio"]["$ref"],
+            "#/components/schemas/MetaRulesRatio"
+        );
+        assert_eq!(
+            s["Meta"]["properties"]["rules"]["$ref"],
+            "#/components/schemas/MetaRules"
+        );
+        assert_eq!(
+            s["User"]["properties"]["r"]["$ref"],
+            "#/components/schemas/MetaRulesRatio"
+        );
+        assert_eq!(
+            s["User"]["properties"]["rules"]["$ref"],
+            "#/components/schemas/MetaRules"
+        );
         // Idempotent: nothing left to hoist.
         assert_eq!(hoist_pointer_refs(&mut spec).unwrap(), 0);
     }
@@ -561,7 +628,11 @@ mod tests {
     fn dangling_pointer_is_an_error() {
         let mut spec = json!({ "components": { "schemas": {
             "A": { "$ref": "#/components/schemas/B/properties/nope" }, "B": {} } } });
-        assert!(hoist_pointer_refs(&mut spec).unwrap_err().contains("points at nothing"));
+        assert!(
+            hoist_pointer_refs(&mut spec)
+                .unwrap_err()
+                .contains("points at nothing")
+        );
     }
 
     #[test]
@@ -603,13 +674,23 @@ mod tests {
             "/b": { "get": { "operationId": "AccountGroupsController_list_v2" } } } });
         assert_eq!(name_operations(&mut spec).unwrap(), 2);
         assert_eq!(spec["paths"]["/a"]["get"]["operationId"], "accounts_list");
-        assert_eq!(spec["paths"]["/a"]["get"]["x-aitoearn-operation-id"], "AccountsController_list_v2");
-        assert_eq!(spec["paths"]["/b"]["get"]["operationId"], "account_groups_list");
+        assert_eq!(
+            spec["paths"]["/a"]["get"]["x-aitoearn-operation-id"],
+            "AccountsController_list_v2"
+        );
+        assert_eq!(
+            spec["paths"]["/b"]["get"]["operationId"],
+            "account_groups_list"
+        );
 
         let mut clash = json!({ "paths": {
             "/a": { "get": { "operationId": "AuthController_startAuth_v2" } },
             "/b": { "post": { "operationId": "AuthController_start_v2" } } } });
-        assert!(name_operations(&mut clash).unwrap_err().contains("auth_start"));
+        assert!(
+            name_operations(&mut clash)
+                .unwrap_err()
+                .contains("auth_start")
+        );
     }
 
     fn op_with(content: Value) -> Value {
@@ -625,8 +706,14 @@ mod tests {
                 "data": { "type": "object", "properties": { "id": { "type": "string" } } } } } } }));
         raw_responses(&mut spec).unwrap();
         let op = &spec["paths"]["/x"]["get"];
-        assert_eq!(op["x-aitoearn-response"], json!({ "kind": "envelope", "body": { "ref": "ThingsGetData" } }));
-        assert_eq!(spec["components"]["schemas"]["ThingsGetData"]["properties"]["id"]["type"], "string");
+        assert_eq!(
+            op["x-aitoearn-response"],
+            json!({ "kind": "envelope", "body": { "ref": "ThingsGetData" } })
+        );
+        assert_eq!(
+            spec["components"]["schemas"]["ThingsGetData"]["properties"]["id"]["type"],
+            "string"
+        );
         assert!(op["responses"]["default"]["content"]["application/octet-stream"].is_object());
         assert!(op["responses"].get("200").is_none());
     }
@@ -634,35 +721,56 @@ mod tests {
     #[test]
     fn envelope_arrays_refs_scalars_and_absent_data() {
         for (data, expected) in [
-            (json!({ "type": "array", "items": { "$ref": "#/components/schemas/Thing" } }),
-             json!({ "array": { "ref": "Thing" } })),
+            (
+                json!({ "type": "array", "items": { "$ref": "#/components/schemas/Thing" } }),
+                json!({ "array": { "ref": "Thing" } }),
+            ),
             (json!({ "type": "boolean" }), json!({ "scalar": "boolean" })),
             (json!({ "description": "anything" }), json!({ "any": true })),
         ] {
             let mut spec = op_with(json!({ "application/json": { "schema": { "type": "object",
                 "properties": { "code": { "type": "integer" }, "message": { "type": "string" }, "data": data } } } }));
             raw_responses(&mut spec).unwrap();
-            assert_eq!(spec["paths"]["/x"]["get"]["x-aitoearn-response"]["body"], expected);
+            assert_eq!(
+                spec["paths"]["/x"]["get"]["x-aitoearn-response"]["body"],
+                expected
+            );
         }
         let mut spec = op_with(json!({ "application/json": { "schema": { "type": "object",
             "properties": { "code": { "type": "integer" }, "message": { "type": "string" } } } } }));
         raw_responses(&mut spec).unwrap();
-        assert_eq!(spec["paths"]["/x"]["get"]["x-aitoearn-response"], json!({ "kind": "envelope" }));
+        assert_eq!(
+            spec["paths"]["/x"]["get"]["x-aitoearn-response"],
+            json!({ "kind": "envelope" })
+        );
     }
 
     #[test]
     fn relay_kinds() {
-        let mut spec = op_with(json!({ "application/json": {}, "text/event-stream": { "schema": { "type": "string" } } }));
+        let mut spec = op_with(
+            json!({ "application/json": {}, "text/event-stream": { "schema": { "type": "string" } } }),
+        );
         raw_responses(&mut spec).unwrap();
-        assert_eq!(spec["paths"]["/x"]["get"]["x-aitoearn-response"], json!({ "kind": "json_or_sse" }));
+        assert_eq!(
+            spec["paths"]["/x"]["get"]["x-aitoearn-response"],
+            json!({ "kind": "json_or_sse" })
+        );
 
         let mut spec = op_with(json!({ "text/event-stream": {} }));
         raw_responses(&mut spec).unwrap();
-        assert_eq!(spec["paths"]["/x"]["get"]["x-aitoearn-response"]["kind"], "sse");
+        assert_eq!(
+            spec["paths"]["/x"]["get"]["x-aitoearn-response"]["kind"],
+            "sse"
+        );
 
-        let mut spec = op_with(json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } }));
+        let mut spec = op_with(
+            json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } }),
+        );
         raw_responses(&mut spec).unwrap();
-        assert_eq!(spec["paths"]["/x"]["get"]["x-aitoearn-response"], json!({ "kind": "json", "body": { "ref": "Thing" } }));
+        assert_eq!(
+            spec["paths"]["/x"]["get"]["x-aitoearn-response"],
+            json!({ "kind": "json", "body": { "ref": "Thing" } })
+        );
     }
 
     #[test]
@@ -671,6 +779,9 @@ mod tests {
             "properties": { "code": { "type": "integer" }, "message": { "type": "string" } } } } }));
         spec["paths"]["/x"]["get"]["x-aitoearn-backend"] = json!({ "rawResponse": true });
         raw_responses(&mut spec).unwrap();
-        assert_eq!(spec["paths"]["/x"]["get"]["x-aitoearn-response"]["kind"], "json");
+        assert_eq!(
+            spec["paths"]["/x"]["get"]["x-aitoearn-response"]["kind"],
+            "json"
+        );
     }
 }

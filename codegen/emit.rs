@@ -36,8 +36,12 @@ fn read_builders(file: &syn::File) -> Result<Builders, String> {
             syn::Item::Mod(m) if m.ident == "builder" => {
                 for item in m.content.iter().flat_map(|(_, items)| items) {
                     let syn::Item::Impl(imp) = item else { continue };
-                    let syn::Type::Path(tp) = &*imp.self_ty else { continue };
-                    let Some(seg) = tp.path.segments.last() else { continue };
+                    let syn::Type::Path(tp) = &*imp.self_ty else {
+                        continue;
+                    };
+                    let Some(seg) = tp.path.segments.last() else {
+                        continue;
+                    };
                     let setters = structs.entry(seg.ident.to_string()).or_default();
                     for f in imp.items.iter().filter_map(|i| match i {
                         syn::ImplItem::Fn(f) => Some(f),
@@ -48,7 +52,13 @@ fn read_builders(file: &syn::File) -> Result<Builders, String> {
                             continue;
                         }
                         let target = try_into_target(&f.sig);
-                        setters.insert(name, Setter { sig: f.sig.clone(), target });
+                        setters.insert(
+                            name,
+                            Setter {
+                                sig: f.sig.clone(),
+                                target,
+                            },
+                        );
                     }
                 }
             }
@@ -67,12 +77,12 @@ fn read_builders(file: &syn::File) -> Result<Builders, String> {
                     syn::ImplItem::Fn(f) => Some(f),
                     _ => None,
                 }) {
-                    if let syn::ReturnType::Type(_, ty) = &f.sig.output {
-                        if let syn::Type::Path(tp) = &**ty {
-                            let segs: Vec<_> = tp.path.segments.iter().collect();
-                            if segs.len() == 2 && segs[0].ident == "builder" {
-                                methods.insert(f.sig.ident.to_string(), segs[1].ident.clone());
-                            }
+                    if let syn::ReturnType::Type(_, ty) = &f.sig.output
+                        && let syn::Type::Path(tp) = &**ty
+                    {
+                        let segs: Vec<_> = tp.path.segments.iter().collect();
+                        if segs.len() == 2 && segs[0].ident == "builder" {
+                            methods.insert(f.sig.ident.to_string(), segs[1].ident.clone());
                         }
                     }
                 }
@@ -94,14 +104,20 @@ fn read_builders(file: &syn::File) -> Result<Builders, String> {
 fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
     let wc = sig.generics.where_clause.as_ref()?;
     wc.predicates.iter().find_map(|p| {
-        let syn::WherePredicate::Type(pt) = p else { return None };
+        let syn::WherePredicate::Type(pt) = p else {
+            return None;
+        };
         pt.bounds.iter().find_map(|b| {
-            let syn::TypeParamBound::Trait(tb) = b else { return None };
+            let syn::TypeParamBound::Trait(tb) = b else {
+                return None;
+            };
             let seg = tb.path.segments.last()?;
             if seg.ident != "TryInto" {
                 return None;
             }
-            let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+            let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+                return None;
+            };
             args.args.iter().find_map(|a| match a {
                 syn::GenericArgument::Type(t) => Some(t.clone()),
                 _ => None,
@@ -112,9 +128,14 @@ fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
 
 /// The Rust type named by an `x-aitoearn-response` body descriptor.
 fn body_type(desc: Option<&Value>, types: &BTreeSet<String>) -> Result<TokenStream, String> {
-    let Some(desc) = desc else { return Ok(quote!(::serde_json::Value)) };
+    let Some(desc) = desc else {
+        return Ok(quote!(::serde_json::Value));
+    };
     if let Some(name) = desc.get("ref").and_then(Value::as_str) {
-        let candidates = [name.to_string(), super::naming::type_stem(&super::naming::words(name).join("_"))];
+        let candidates = [
+            name.to_string(),
+            super::naming::type_stem(&super::naming::words(name).join("_")),
+        ];
         let found = candidates
             .iter()
             .find(|c| types.contains(c.as_str()))
@@ -165,7 +186,11 @@ fn operation_doc(op: &Operation) -> String {
 }
 
 /// Everything the facade adds: a module body for `crate::api`.
-pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<TokenStream, String> {
+pub fn facade(
+    file: &syn::File,
+    ops: &[Operation],
+    published: &Value,
+) -> Result<TokenStream, String> {
     let builders = read_builders(file)?;
     let mut client_methods = Vec::new();
     let mut request_types = Vec::new();
@@ -185,7 +210,10 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
             .filter(|p| p.location == "path")
             .map(|p| {
                 // Path order, so positional arguments read like the URL.
-                let pos = op.path.find(&format!("{{{}}}", p.api_name)).unwrap_or(usize::MAX);
+                let pos = op
+                    .path
+                    .find(&format!("{{{}}}", p.api_name))
+                    .unwrap_or(usize::MAX);
                 (pos, p)
             })
             .collect::<Vec<_>>();
@@ -199,10 +227,16 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
         let mut calls = Vec::new();
         for (i, (_, p)) in path_params.iter().enumerate() {
             let setter = setters.get(&p.rust_name).ok_or_else(|| {
-                format!("`{}` has no setter `{}` for path parameter `{}`", op.name, p.rust_name, p.api_name)
+                format!(
+                    "`{}` has no setter `{}` for path parameter `{}`",
+                    op.name, p.rust_name, p.api_name
+                )
             })?;
             let target = setter.target.as_ref().ok_or_else(|| {
-                format!("setter `{}::{}` has no `TryInto` bound", op.name, p.rust_name)
+                format!(
+                    "setter `{}::{}` has no `TryInto` bound",
+                    op.name, p.rust_name
+                )
             })?;
             let g = format_ident!("P{}", i);
             let arg = format_ident!("{}", p.rust_name);
@@ -226,8 +260,14 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
                 .collect();
             format!("\n\nPath parameters, in URL order:\n{}", list.join("\n"))
         };
-        let method_doc = format!("{doc}{positional_doc}\n\nReturns a [`{builder_ident}`](requests::{builder_ident}): set optional parameters, then `.send().await`.");
-        let where_clause = if bounds.is_empty() { quote!() } else { quote!(where #(#bounds),*) };
+        let method_doc = format!(
+            "{doc}{positional_doc}\n\nReturns a [`{builder_ident}`](requests::{builder_ident}): set optional parameters, then `.send().await`."
+        );
+        let where_clause = if bounds.is_empty() {
+            quote!()
+        } else {
+            quote!(where #(#bounds),*)
+        };
         client_methods.push(quote! {
             #[doc = #method_doc]
             pub fn #method<#(#generics),*>(&self, #(#args),*) -> requests::#builder_ident<'_> #where_clause {
@@ -236,10 +276,15 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
         });
 
         // Request builder: every other setter is forwarded as progenitor wrote it.
-        let path_setters: BTreeSet<&str> =
-            path_params.iter().map(|(_, p)| p.rust_name.as_str()).collect();
+        let path_setters: BTreeSet<&str> = path_params
+            .iter()
+            .map(|(_, p)| p.rust_name.as_str())
+            .collect();
         let mut forwards = Vec::new();
-        for (name, setter) in setters.iter().filter(|(n, _)| !path_setters.contains(n.as_str())) {
+        for (name, setter) in setters
+            .iter()
+            .filter(|(n, _)| !path_setters.contains(n.as_str()))
+        {
             let ident = &setter.sig.ident;
             let generics = &setter.sig.generics;
             let where_clause = &setter.sig.generics.where_clause;
@@ -255,11 +300,18 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
             let arg_names: Vec<_> = inputs.iter().map(|t| &t.pat).collect();
             let param = op.params.iter().find(|p| &p.rust_name == name);
             let setter_doc = match (name.as_str(), param) {
-                ("body", _) => "The request body. Anything that converts into the body type is accepted.".to_string(),
+                ("body", _) => {
+                    "The request body. Anything that converts into the body type is accepted."
+                        .to_string()
+                }
                 ("body_map", _) => "Edits the request body through its builder.".to_string(),
                 (_, Some(p)) => {
                     let req = if p.required { " Required." } else { "" };
-                    let d = if p.description.is_empty() { String::new() } else { doc_text(&p.description) };
+                    let d = if p.description.is_empty() {
+                        String::new()
+                    } else {
+                        doc_text(&p.description)
+                    };
                     format!("{} parameter `{}`.{req} {d}", p.location, p.api_name)
                 }
                 _ => format!("Sets `{name}`."),
@@ -332,7 +384,10 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
                 }
             },
         };
-        let struct_doc = format!("Request builder for [`Client::{}`](crate::Client::{}).\n\n{}", op.name, op.name, doc);
+        let struct_doc = format!(
+            "Request builder for [`Client::{}`](crate::Client::{}).\n\n{}",
+            op.name, op.name, doc
+        );
         request_types.push(quote! {
             #[doc = #struct_doc]
             #[must_use = "a request does nothing until `.send()` is awaited"]
@@ -359,9 +414,17 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
         let mut dyn_setters = Vec::new();
         for p in op.params.iter().filter(|p| p.location != "path") {
             let Some(setter) = setters.get(&p.rust_name) else {
-                return Err(format!("`{}` has no setter `{}` for `{}`", op.name, p.rust_name, p.api_name));
+                return Err(format!(
+                    "`{}` has no setter `{}` for `{}`",
+                    op.name, p.rust_name, p.api_name
+                ));
             };
-            let target = setter.target.as_ref().ok_or_else(|| format!("setter `{}::{}` has no `TryInto` bound", op.name, p.rust_name))?;
+            let target = setter.target.as_ref().ok_or_else(|| {
+                format!(
+                    "setter `{}::{}` has no `TryInto` bound",
+                    op.name, p.rust_name
+                )
+            })?;
             let ident = format_ident!("{}", p.rust_name);
             let api = &p.api_name;
             if p.required {
@@ -375,18 +438,18 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
                 });
             }
         }
-        if op.has_body {
-            if let Some(target) = setters.get("body").and_then(|s| s.target.as_ref()) {
-                if op.body_required {
-                    dyn_setters.push(quote!(let request = request.body(crate::dynamic::required::<#target>(#name, input, "body")?);));
-                } else {
-                    dyn_setters.push(quote! {
-                        let request = match crate::dynamic::optional::<#target>(#name, input, "body")? {
-                            Some(v) => request.body(v),
-                            None => request,
-                        };
-                    });
-                }
+        if op.has_body
+            && let Some(target) = setters.get("body").and_then(|s| s.target.as_ref())
+        {
+            if op.body_required {
+                dyn_setters.push(quote!(let request = request.body(crate::dynamic::required::<#target>(#name, input, "body")?);));
+            } else {
+                dyn_setters.push(quote! {
+                    let request = match crate::dynamic::optional::<#target>(#name, input, "body")? {
+                        Some(v) => request.body(v),
+                        None => request,
+                    };
+                });
             }
         }
         let finish = match op.kind.as_str() {
@@ -409,7 +472,9 @@ pub fn facade(file: &syn::File, ops: &[Operation], published: &Value) -> Result<
         let tag = op.tags.first().cloned().unwrap_or_default();
         let auth = match &op.auth {
             Auth::None => quote!(crate::Auth::None),
-            Auth::Header { name, prefix } => quote!(crate::Auth::Header { name: #name, prefix: #prefix }),
+            Auth::Header { name, prefix } => {
+                quote!(crate::Auth::Header { name: #name, prefix: #prefix })
+            }
             Auth::Query { name } => quote!(crate::Auth::Query { name: #name }),
         };
         let response = match op.kind.as_str() {
@@ -483,9 +548,23 @@ fn error_codes(spec: &Value) -> TokenStream {
     if let Some(paths) = spec.get("paths").and_then(Value::as_object) {
         for item in paths.values().filter_map(Value::as_object) {
             for op in item.values() {
-                for rc in op.pointer("/x-aitoearn-backend/responseCodes").and_then(Value::as_array).into_iter().flatten() {
-                    if let (Some(code), Some(name)) = (rc.get("code").and_then(Value::as_i64), rc.get("name").and_then(Value::as_str)) {
-                        visit(code, name, rc.get("message").and_then(Value::as_str).unwrap_or_default());
+                for rc in op
+                    .pointer("/x-aitoearn-backend/responseCodes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(code), Some(name)) = (
+                        rc.get("code").and_then(Value::as_i64),
+                        rc.get("name").and_then(Value::as_str),
+                    ) {
+                        visit(
+                            code,
+                            name,
+                            rc.get("message")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default(),
+                        );
                     }
                 }
             }
@@ -495,13 +574,21 @@ fn error_codes(spec: &Value) -> TokenStream {
     fn walk(v: &Value, visit: &mut impl FnMut(i64, &str, &str)) {
         match v {
             Value::Object(m) => {
-                if let (Some(summary), Some(value)) = (m.get("summary").and_then(Value::as_str), m.get("value")) {
-                    if let Some(code) = value.get("code").and_then(Value::as_i64) {
-                        let message = value.get("message").and_then(Value::as_str).unwrap_or_default();
-                        // "ValidationFailed (10002)" names the code; otherwise use the message.
-                        let name = summary.split(" (").next().filter(|n| n.is_ascii()).unwrap_or(message);
-                        visit(code, name, message);
-                    }
+                if let (Some(summary), Some(value)) =
+                    (m.get("summary").and_then(Value::as_str), m.get("value"))
+                    && let Some(code) = value.get("code").and_then(Value::as_i64)
+                {
+                    let message = value
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    // "ValidationFailed (10002)" names the code; otherwise use the message.
+                    let name = summary
+                        .split(" (")
+                        .next()
+                        .filter(|n| n.is_ascii())
+                        .unwrap_or(message);
+                    visit(code, name, message);
                 }
                 m.values().for_each(|v| walk(v, visit));
             }

@@ -61,7 +61,9 @@ pub fn generate(spec_text: &str) -> Result<Output, String> {
 fn check_version(spec: &Value) -> Result<(), String> {
     match spec.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0.") => Ok(()),
-        Some(v) => Err(format!("OpenAPI {v} is not supported; the generator takes 3.0.x")),
+        Some(v) => Err(format!(
+            "OpenAPI {v} is not supported; the generator takes 3.0.x"
+        )),
         None => Err("the document has no `openapi` version field".into()),
     }
 }

@@ -57,10 +57,18 @@ pub enum Auth {
 pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
     let mut out = Vec::new();
     let global_security = spec.get("security").cloned();
-    let schemes = spec.pointer("/components/securitySchemes").cloned().unwrap_or(Value::Null);
+    let schemes = spec
+        .pointer("/components/securitySchemes")
+        .cloned()
+        .unwrap_or(Value::Null);
     let mut spec = spec.clone();
     adapt::for_each_operation(&mut spec, |method, path, op| {
-        let text = |k: &str| op.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let text = |k: &str| {
+            op.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let name = text("operationId");
         let operation_id = op
             .get("x-aitoearn-operation-id")
@@ -88,8 +96,14 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
             })
             .collect();
         let body = op.get("requestBody");
-        let security = op.get("security").cloned().or_else(|| global_security.clone());
-        let response = op.get("x-aitoearn-response").cloned().unwrap_or(Value::Null);
+        let security = op
+            .get("security")
+            .cloned()
+            .or_else(|| global_security.clone());
+        let response = op
+            .get("x-aitoearn-response")
+            .cloned()
+            .unwrap_or(Value::Null);
         out.push(Operation {
             operation_id,
             method: method.to_uppercase(),
@@ -103,7 +117,10 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
                 .flatten()
                 .filter_map(|t| t.as_str().map(str::to_owned))
                 .collect(),
-            deprecated: op.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+            deprecated: op
+                .get("deprecated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             params,
             has_body: body.is_some(),
             body_required: body
@@ -129,21 +146,38 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
 fn auth(security: Option<&Value>, schemes: &Value) -> Auth {
     let requirements = security.and_then(Value::as_array).into_iter().flatten();
     for requirement in requirements {
-        let Some(requirement) = requirement.as_object() else { continue };
+        let Some(requirement) = requirement.as_object() else {
+            continue;
+        };
         for scheme_name in requirement.keys() {
-            let Some(scheme) = schemes.get(scheme_name) else { continue };
+            let Some(scheme) = schemes.get(scheme_name) else {
+                continue;
+            };
             let field = |k: &str| scheme.get(k).and_then(Value::as_str).unwrap_or_default();
             match (field("type"), field("in")) {
                 ("apiKey", "header") => {
                     let name = field("name").to_string();
                     // An API key in `Authorization` is a bearer token ("示例：Bearer xxx").
-                    let prefix =
-                        if name.eq_ignore_ascii_case("authorization") { "Bearer " } else { "" };
-                    return Auth::Header { name, prefix: prefix.into() };
+                    let prefix = if name.eq_ignore_ascii_case("authorization") {
+                        "Bearer "
+                    } else {
+                        ""
+                    };
+                    return Auth::Header {
+                        name,
+                        prefix: prefix.into(),
+                    };
                 }
-                ("apiKey", "query") => return Auth::Query { name: field("name").into() },
+                ("apiKey", "query") => {
+                    return Auth::Query {
+                        name: field("name").into(),
+                    };
+                }
                 ("http", _) if field("scheme").eq_ignore_ascii_case("bearer") => {
-                    return Auth::Header { name: "Authorization".into(), prefix: "Bearer ".into() };
+                    return Auth::Header {
+                        name: "Authorization".into(),
+                        prefix: "Bearer ".into(),
+                    };
                 }
                 _ => {}
             }
@@ -167,13 +201,34 @@ mod tests {
             "q": { "type": "apiKey", "in": "query", "name": "key" },
             "o": { "type": "oauth2" }
         });
-        let h = |n: &str, p: &str| Auth::Header { name: n.into(), prefix: p.into() };
-        assert_eq!(auth(Some(&json!([{ "k": [] }])), &schemes), h("X-Api-Key", ""));
-        assert_eq!(auth(Some(&json!([{ "b": [] }])), &schemes), h("Authorization", "Bearer "));
-        assert_eq!(auth(Some(&json!([{ "g": [] }])), &schemes), h("x-goog-api-key", ""));
-        assert_eq!(auth(Some(&json!([{ "h": [] }])), &schemes), h("Authorization", "Bearer "));
-        assert_eq!(auth(Some(&json!([{ "q": [] }])), &schemes), Auth::Query { name: "key".into() });
-        assert_eq!(auth(Some(&json!([{ "o": [] }, { "k": [] }])), &schemes), h("X-Api-Key", ""));
+        let h = |n: &str, p: &str| Auth::Header {
+            name: n.into(),
+            prefix: p.into(),
+        };
+        assert_eq!(
+            auth(Some(&json!([{ "k": [] }])), &schemes),
+            h("X-Api-Key", "")
+        );
+        assert_eq!(
+            auth(Some(&json!([{ "b": [] }])), &schemes),
+            h("Authorization", "Bearer ")
+        );
+        assert_eq!(
+            auth(Some(&json!([{ "g": [] }])), &schemes),
+            h("x-goog-api-key", "")
+        );
+        assert_eq!(
+            auth(Some(&json!([{ "h": [] }])), &schemes),
+            h("Authorization", "Bearer ")
+        );
+        assert_eq!(
+            auth(Some(&json!([{ "q": [] }])), &schemes),
+            Auth::Query { name: "key".into() }
+        );
+        assert_eq!(
+            auth(Some(&json!([{ "o": [] }, { "k": [] }])), &schemes),
+            h("X-Api-Key", "")
+        );
         assert_eq!(auth(Some(&json!([])), &schemes), Auth::None);
         assert_eq!(auth(None, &schemes), Auth::None);
     }
@@ -196,8 +251,17 @@ mod tests {
         assert_eq!(ops[0].operation_id, "AController_get");
         assert_eq!(ops[0].params[1].rust_name, "page_size");
         assert_eq!(ops[0].kind, "envelope");
-        assert_eq!(ops[0].auth, Auth::Header { name: "X-Api-Key".into(), prefix: "".into() });
-        assert_eq!((ops[1].method.as_str(), ops[1].auth.clone()), ("POST", Auth::None));
+        assert_eq!(
+            ops[0].auth,
+            Auth::Header {
+                name: "X-Api-Key".into(),
+                prefix: "".into()
+            }
+        );
+        assert_eq!(
+            (ops[1].method.as_str(), ops[1].auth.clone()),
+            ("POST", Auth::None)
+        );
         assert!(ops[1].body_required);
     }
 }

@@ -77,10 +77,11 @@ fn from_method_and_path(http_method: &str, path: &str) -> String {
 
 /// `Foo_bar_v2` → (`Foo_bar`, Some("2")).
 fn split_version(id: &str) -> (&str, Option<&str>) {
-    if let Some((stem, tail)) = id.rsplit_once("_v") {
-        if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) {
-            return (stem, Some(tail));
-        }
+    if let Some((stem, tail)) = id.rsplit_once("_v")
+        && !tail.is_empty()
+        && tail.chars().all(|c| c.is_ascii_digit())
+    {
+        return (stem, Some(tail));
     }
     (id, None)
 }
@@ -118,7 +119,10 @@ pub fn words(s: &str) -> Vec<String> {
 }
 
 fn singular(w: &str) -> String {
-    w.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(w).to_string()
+    w.strip_suffix('s')
+        .filter(|s| !s.is_empty())
+        .unwrap_or(w)
+        .to_string()
 }
 
 fn escape_keyword(name: String) -> String {
@@ -153,15 +157,24 @@ mod tests {
         assert_eq!(n("AccountsController_list_v2"), "accounts_list");
         assert_eq!(n("AccountGroupsController_list_v2"), "account_groups_list");
         assert_eq!(n("AccountsController_getById_v2"), "accounts_get_by_id");
-        assert_eq!(n("AssetsHttpController_createUploadSign"), "assets_create_upload_sign");
+        assert_eq!(
+            n("AssetsHttpController_createUploadSign"),
+            "assets_create_upload_sign"
+        );
     }
 
     #[test]
     fn repeated_head_noun_is_dropped() {
         assert_eq!(n("AuthController_startAuth_v2"), "auth_start");
         assert_eq!(n("AuthController_getAuthStatus_v2"), "auth_get_status");
-        assert_eq!(n("PublishTaskController_retryTask_v2"), "publish_task_retry");
-        assert_eq!(n("PublishRecordController_listRecords_v2"), "publish_record_list");
+        assert_eq!(
+            n("PublishTaskController_retryTask_v2"),
+            "publish_task_retry"
+        );
+        assert_eq!(
+            n("PublishRecordController_listRecords_v2"),
+            "publish_record_list"
+        );
         assert_eq!(n("VideoController_videoGeneration"), "video_generation");
         assert_eq!(
             n("VolcengineVideoController_videoGeneration"),
@@ -173,20 +186,29 @@ mod tests {
     fn only_v2_suffix_is_dropped() {
         assert_eq!(n("AccountsController_list_v3"), "accounts_list_v3");
         assert_eq!(n("AccountsController_list_v1"), "accounts_list_v1");
-        assert_ne!(n("AccountsController_list_v3"), n("AccountsController_list_v2"));
+        assert_ne!(
+            n("AccountsController_list_v3"),
+            n("AccountsController_list_v2")
+        );
     }
 
     #[test]
     fn fallbacks() {
         assert_eq!(n("getThings"), "get_things");
-        assert_eq!(method_name(None, "GET", "/api/v2/things/{id}"), "get_v2_things_by_id");
+        assert_eq!(
+            method_name(None, "GET", "/api/v2/things/{id}"),
+            "get_v2_things_by_id"
+        );
         assert_eq!(n("TypeController_"), "type_");
         assert_eq!(n("Self"), "self_");
     }
 
     #[test]
     fn words_split_acronyms_and_separators() {
-        assert_eq!(words("OpenAIVideoResponseVo"), ["open", "ai", "video", "response", "vo"]);
+        assert_eq!(
+            words("OpenAIVideoResponseVo"),
+            ["open", "ai", "video", "response", "vo"]
+        );
         assert_eq!(words("publish-options"), ["publish", "options"]);
         assert_eq!(words("getByID"), ["get", "by", "id"]);
     }

@@ -39,7 +39,9 @@ pub(crate) fn authorize(
     if matches!(op.auth, Auth::None) {
         return Ok(());
     }
-    let Some(key) = key else { return Err(MISSING_KEY.into()) };
+    let Some(key) = key else {
+        return Err(MISSING_KEY.into());
+    };
     match op.auth {
         Auth::None => {}
         Auth::Header { name, prefix } => {
@@ -52,7 +54,10 @@ pub(crate) fn authorize(
             request.headers_mut().insert(name, value);
         }
         Auth::Query { name } => {
-            request.url_mut().query_pairs_mut().append_pair(name, &key.0);
+            request
+                .url_mut()
+                .query_pairs_mut()
+                .append_pair(name, &key.0);
         }
     }
     Ok(())

@@ -269,7 +269,9 @@ impl ClientBuilder {
             timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
             max_body: self.max_body.unwrap_or(DEFAULT_MAX_BODY),
         };
-        Ok(Client { inner: Arc::new(generated::Client::new_with_client(&base, http, shared)) })
+        Ok(Client {
+            inner: Arc::new(generated::Client::new_with_client(&base, http, shared)),
+        })
     }
 }
 
@@ -281,7 +283,9 @@ impl ClientHooks<Shared> for generated::Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        let Some(op) = Operation::find(info.operation_id) else { return Ok(()) };
+        let Some(op) = Operation::find(info.operation_id) else {
+            return Ok(());
+        };
         let shared = self.inner();
         auth::authorize(request, op, shared.api_key.as_ref())
             .map_err(progenitor_client::Error::Custom)?;
@@ -290,7 +294,10 @@ impl ClientHooks<Shared> for generated::Client {
             ResponseKind::JsonOrEventStream => "application/json, text/event-stream",
             _ => "application/json",
         };
-        request.headers_mut().entry(ACCEPT).or_insert(HeaderValue::from_static(accept));
+        request
+            .headers_mut()
+            .entry(ACCEPT)
+            .or_insert(HeaderValue::from_static(accept));
         if !op.can_stream() && request.timeout().is_none() {
             *request.timeout_mut() = shared.timeout;
         }

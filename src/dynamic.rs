@@ -45,7 +45,10 @@ fn convert<T: DeserializeOwned>(operation: &'static str, name: &str, v: &Value) 
             }
             _ => Err(first),
         })
-        .map_err(|reason| Error::InvalidRequest { operation, reason: format!("input `{name}` {reason}") })
+        .map_err(|reason| Error::InvalidRequest {
+            operation,
+            reason: format!("input `{name}` {reason}"),
+        })
 }
 
 pub(crate) fn to_value<T: Serialize>(operation: &'static str, value: &T) -> Result<Value> {

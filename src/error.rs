@@ -48,7 +48,9 @@ pub enum Error {
 
     /// The answer could not be decoded: not JSON, truncated JSON, an envelope without `code`,
     /// or `data` that does not match the spec.
-    #[error("{operation}: could not decode the answer (HTTP {status}): {reason}; body starts: {body}")]
+    #[error(
+        "{operation}: could not decode the answer (HTTP {status}): {reason}; body starts: {body}"
+    )]
     Decode {
         /// Operation (Rust method name) that failed.
         operation: &'static str,
@@ -82,7 +84,9 @@ pub enum Error {
     },
 
     /// The operation needs an API key and the client has none.
-    #[error("{operation}: this operation needs an API key (set AITOEARN_API_KEY or use ClientBuilder::api_key)")]
+    #[error(
+        "{operation}: this operation needs an API key (set AITOEARN_API_KEY or use ClientBuilder::api_key)"
+    )]
     MissingApiKey {
         /// Operation (Rust method name).
         operation: &'static str,
@@ -129,11 +133,15 @@ impl fmt::Display for TransportKind {
 }
 
 fn request_id_suffix(id: &Option<String>) -> String {
-    id.as_deref().map(|id| format!(" [requestId {id}]")).unwrap_or_default()
+    id.as_deref()
+        .map(|id| format!(" [requestId {id}]"))
+        .unwrap_or_default()
 }
 
 fn content_type_suffix(ct: &Option<String>) -> String {
-    ct.as_deref().map(|ct| format!(" ({ct})")).unwrap_or_default()
+    ct.as_deref()
+        .map(|ct| format!(" ({ct})"))
+        .unwrap_or_default()
 }
 
 impl Error {
@@ -179,7 +187,11 @@ impl Error {
             TransportKind::Io
         };
         // Strip the URL: it is harmless today, but a self-hosted base URL may carry credentials.
-        Self::Transport { operation, kind, source: source.without_url() }
+        Self::Transport {
+            operation,
+            kind,
+            source: source.without_url(),
+        }
     }
 }
 

@@ -43,7 +43,9 @@ pub struct MockServer {
 
 impl std::fmt::Debug for MockServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockServer").field("uri", &self.server.uri()).finish()
+        f.debug_struct("MockServer")
+            .field("uri", &self.server.uri())
+            .finish()
     }
 }
 
@@ -52,7 +54,11 @@ impl MockServer {
     pub async fn start() -> Self {
         let server = wiremock::MockServer::start().await;
         // Lowest priority, so tests can mount specific answers over it.
-        Mock::given(any()).respond_with(SpecResponder).with_priority(u8::MAX).mount(&server).await;
+        Mock::given(any())
+            .respond_with(SpecResponder)
+            .with_priority(u8::MAX)
+            .mount(&server)
+            .await;
         Self { server }
     }
 
@@ -81,10 +87,9 @@ struct SpecResponder;
 impl Respond for SpecResponder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let path = request.url.path();
-        let Some(op) = OPERATIONS
-            .iter()
-            .find(|op| op.method.eq_ignore_ascii_case(request.method.as_str()) && path_matches(op.path, path))
-        else {
+        let Some(op) = OPERATIONS.iter().find(|op| {
+            op.method.eq_ignore_ascii_case(request.method.as_str()) && path_matches(op.path, path)
+        }) else {
             return ResponseTemplate::new(404)
                 .set_body_raw(format!("Cannot {} {path}", request.method), "text/html");
         };
@@ -107,13 +112,17 @@ pub fn path_matches(template: &str, path: &str) -> bool {
     let t: Vec<&str> = template.trim_end_matches('/').split('/').collect();
     let p: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     t.len() == p.len()
-        && t.iter().zip(&p).all(|(t, p)| match (t.find('{'), t.find('}')) {
-            (Some(open), Some(close)) if open < close => {
-                let (prefix, suffix) = (&t[..open], &t[close + 1..]);
-                p.len() > prefix.len() + suffix.len() && p.starts_with(prefix) && p.ends_with(suffix)
-            }
-            _ => t == p,
-        })
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| match (t.find('{'), t.find('}')) {
+                (Some(open), Some(close)) if open < close => {
+                    let (prefix, suffix) = (&t[..open], &t[close + 1..]);
+                    p.len() > prefix.len() + suffix.len()
+                        && p.starts_with(prefix)
+                        && p.ends_with(suffix)
+                }
+                _ => t == p,
+            })
 }
 
 fn envelope_template(code: i64, message: &str, data: Value) -> ResponseTemplate {
@@ -127,7 +136,10 @@ fn envelope_template(code: i64, message: &str, data: Value) -> ResponseTemplate 
 }
 
 fn operation_spec(op: &Operation) -> Option<&'static Value> {
-    spec().get("paths")?.get(op.path)?.get(op.method.to_ascii_lowercase())
+    spec()
+        .get("paths")?
+        .get(op.path)?
+        .get(op.method.to_ascii_lowercase())
 }
 
 /// The answer the mock gives `op`: a sample valid for the operation's response schema.
@@ -180,9 +192,17 @@ fn sample_body(desc: &Value) -> Value {
 /// their schemas.
 pub fn sample_input(op: &Operation) -> Value {
     let mut input = Map::new();
-    let Some(spec_op) = operation_spec(op) else { return Value::Object(input) };
-    for p in spec_op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
-        if let (Some(name), Some(schema)) = (p.get("name").and_then(Value::as_str), p.get("schema")) {
+    let Some(spec_op) = operation_spec(op) else {
+        return Value::Object(input);
+    };
+    for p in spec_op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let (Some(name), Some(schema)) = (p.get("name").and_then(Value::as_str), p.get("schema"))
+        {
             input.insert(name.to_string(), sample_named(schema, name, 0));
         }
     }
@@ -208,11 +228,19 @@ fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
     if depth > 12 {
         return Value::Null;
     }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
         return first.clone();
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|v| v.first()) {
+        if let Some(first) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .and_then(|v| v.first())
+        {
             return sample_named(first, name, depth + 1);
         }
     }
@@ -252,9 +280,17 @@ fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
         }
         Some("object") => json!({}),
         Some("array") => {
-            let n = schema.get("minItems").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
+            let n = schema
+                .get("minItems")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .max(1) as usize;
             let item = schema.get("items").cloned().unwrap_or(json!({}));
-            Value::Array((0..n).map(|_| sample_named(&item, name, depth + 1)).collect())
+            Value::Array(
+                (0..n)
+                    .map(|_| sample_named(&item, name, depth + 1))
+                    .collect(),
+            )
         }
         Some("string") => sample_string(schema, name),
         Some("integer") => json!(sample_number(schema).ceil() as i64),
@@ -266,7 +302,10 @@ fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
 
 fn sample_number(schema: &Value) -> f64 {
     let min = schema.get("minimum").and_then(Value::as_f64);
-    let exclusive = schema.get("exclusiveMinimum").and_then(Value::as_bool).unwrap_or(false);
+    let exclusive = schema
+        .get("exclusiveMinimum")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let max = schema.get("maximum").and_then(Value::as_f64);
     let mut n = match min {
         Some(m) if exclusive => m + 1.0,
@@ -280,12 +319,16 @@ fn sample_number(schema: &Value) -> f64 {
 }
 
 fn sample_string(schema: &Value, name: &str) -> Value {
-    let format = schema.get("format").and_then(Value::as_str).unwrap_or_default();
+    let format = schema
+        .get("format")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut candidates: Vec<String> = Vec::new();
-    if let Some(Value::String(e)) = schema.get("example") {
-        if !e.is_empty() && format.is_empty() {
-            candidates.push(e.clone());
-        }
+    if let Some(Value::String(e)) = schema.get("example")
+        && !e.is_empty()
+        && format.is_empty()
+    {
+        candidates.push(e.clone());
     }
     candidates.push(match format {
         "date-time" => "2026-07-02T12:00:00.000Z".to_string(),
@@ -305,13 +348,19 @@ fn sample_string(schema: &Value, name: &str) -> Value {
         candidates.push(format!("{literal}sample"));
         candidates.push("2026-07-02T12:00:00Z".to_string());
         let re = regress::Regex::new(pattern).ok();
-        if let Some(hit) = candidates.iter().find(|c| re.as_ref().is_some_and(|re| re.find(c).is_some())) {
+        if let Some(hit) = candidates
+            .iter()
+            .find(|c| re.as_ref().is_some_and(|re| re.find(c).is_some()))
+        {
             return Value::String(hit.clone());
         }
         return Value::Null;
     }
     let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-    let max = schema.get("maxLength").and_then(Value::as_u64).map(|m| m as usize);
+    let max = schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .map(|m| m as usize);
     let mut s = candidates.remove(0);
     while s.chars().count() < min {
         s.push('x');
@@ -325,7 +374,9 @@ fn sample_string(schema: &Value, name: &str) -> Value {
 fn resolve(schema: &Value) -> &Value {
     let mut cur = schema;
     for _ in 0..16 {
-        let Some(r) = cur.get("$ref").and_then(Value::as_str) else { return cur };
+        let Some(r) = cur.get("$ref").and_then(Value::as_str) else {
+            return cur;
+        };
         match r.strip_prefix('#').and_then(|p| spec().pointer(p)) {
             Some(next) => cur = next,
             None => return cur,
@@ -343,8 +394,14 @@ mod tests {
         assert!(path_matches("/a/{id}/b", "/a/42/b"));
         assert!(!path_matches("/a/{id}/b", "/a/42/c"));
         assert!(!path_matches("/a/{id}", "/a/42/b"));
-        assert!(path_matches("/m/{model}:generateContent", "/m/gemini-2:generateContent"));
-        assert!(!path_matches("/m/{model}:generateContent", "/m/gemini-2:streamGenerateContent"));
+        assert!(path_matches(
+            "/m/{model}:generateContent",
+            "/m/gemini-2:generateContent"
+        ));
+        assert!(!path_matches(
+            "/m/{model}:generateContent",
+            "/m/gemini-2:streamGenerateContent"
+        ));
     }
 
     #[test]

@@ -66,7 +66,9 @@ impl Operation {
     /// assert_eq!(aitoearn::Operation::find("auth_start"), Some(op));
     /// ```
     pub fn find(name_or_id: &str) -> Option<&'static Operation> {
-        crate::OPERATIONS.iter().find(|o| o.name == name_or_id || o.operation_id == name_or_id)
+        crate::OPERATIONS
+            .iter()
+            .find(|o| o.name == name_or_id || o.operation_id == name_or_id)
     }
 
     /// Whether the operation needs an API key.
@@ -76,6 +78,9 @@ impl Operation {
 
     /// Whether the answer is a stream of events (always or on request).
     pub fn can_stream(&self) -> bool {
-        matches!(self.response, ResponseKind::EventStream | ResponseKind::JsonOrEventStream)
+        matches!(
+            self.response,
+            ResponseKind::EventStream | ResponseKind::JsonOrEventStream
+        )
     }
 }

@@ -62,7 +62,9 @@ pub(crate) fn normalize_base_url(url: &str, allow_http: bool) -> Result<String, 
     let parsed = reqwest::Url::parse(trimmed)
         .map_err(|e| Error::Config(format!("base URL `{trimmed}` is not a URL: {e}")))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::Config("a base URL takes no query or fragment".into()));
+        return Err(Error::Config(
+            "a base URL takes no query or fragment".into(),
+        ));
     }
     match parsed.scheme() {
         "https" => {}
@@ -74,7 +76,11 @@ pub(crate) fn normalize_base_url(url: &str, allow_http: bool) -> Result<String, 
                 parsed.host_str().unwrap_or_default()
             )));
         }
-        other => return Err(Error::Config(format!("base URL scheme `{other}` is not HTTP(S)"))),
+        other => {
+            return Err(Error::Config(format!(
+                "base URL scheme `{other}` is not HTTP(S)"
+            )));
+        }
     }
     Ok(trimmed.to_string())
 }
@@ -94,7 +100,10 @@ mod tests {
 
     #[test]
     fn trailing_slashes_are_dropped() {
-        assert_eq!(normalize_base_url("https://x.example//", false).unwrap(), "https://x.example");
+        assert_eq!(
+            normalize_base_url("https://x.example//", false).unwrap(),
+            "https://x.example"
+        );
         assert_eq!(
             normalize_base_url(" https://x.example/prefix/ ", false).unwrap(),
             "https://x.example/prefix"
@@ -106,7 +115,9 @@ mod tests {
         assert!(normalize_base_url("http://127.0.0.1:8080", false).is_ok());
         assert!(normalize_base_url("http://localhost:8080/", false).is_ok());
         assert!(normalize_base_url("http://[::1]:1", false).is_ok());
-        let err = normalize_base_url("http://api.example", false).unwrap_err().to_string();
+        let err = normalize_base_url("http://api.example", false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("plain HTTP"), "{err}");
         assert!(normalize_base_url("http://api.example", true).is_ok());
         assert!(normalize_base_url("ftp://x", true).is_err());

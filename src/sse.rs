@@ -26,7 +26,17 @@ pub struct Event<T> {
     pub data: T,
 }
 
-type Inner = Pin<Box<dyn Stream<Item = std::result::Result<eventsource_stream::Event, EventStreamError<reqwest::Error>>> + Send + Sync>>;
+type Inner = Pin<
+    Box<
+        dyn Stream<
+                Item = std::result::Result<
+                    eventsource_stream::Event,
+                    EventStreamError<reqwest::Error>,
+                >,
+            > + Send
+            + Sync,
+    >,
+>;
 
 /// A stream of [`Event`]s. Yields each event as soon as its bytes have arrived; ends after the
 /// last event or at `data: [DONE]`; yields one `Err` and ends if the connection breaks.
@@ -40,14 +50,21 @@ pub struct EventStream<T> {
 
 impl<T> std::fmt::Debug for EventStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventStream").field("operation", &self.op.name).finish_non_exhaustive()
+        f.debug_struct("EventStream")
+            .field("operation", &self.op.name)
+            .finish_non_exhaustive()
     }
 }
 
 impl<T> EventStream<T> {
     pub(crate) fn new(op: &'static Operation, body: ByteStream) -> Self {
-        let bytes: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>> = body.into_inner();
-        Self { op, inner: Some(Box::pin(bytes.eventsource())), _data: PhantomData }
+        let bytes: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>> =
+            body.into_inner();
+        Self {
+            op,
+            inner: Some(Box::pin(bytes.eventsource())),
+            _data: PhantomData,
+        }
     }
 }
 
@@ -56,7 +73,9 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let op = self.op;
-        let Some(inner) = self.inner.as_mut() else { return Poll::Ready(None) };
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
         let item = match inner.as_mut().poll_next(cx) {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(item) => item,
@@ -77,7 +96,10 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                     }),
             ),
             Some(Err(EventStreamError::Transport(e))) => Some(Err(Error::transport(op.name, e))),
-            Some(Err(e)) => Some(Err(Error::Stream { operation: op.name, reason: e.to_string() })),
+            Some(Err(e)) => Some(Err(Error::Stream {
+                operation: op.name,
+                reason: e.to_string(),
+            })),
         };
         // End for good after `[DONE]`, the end of the body, or a broken connection; the
         // connection is released right away.

@@ -17,7 +17,8 @@ use crate::sse::EventStream;
 
 /// What progenitor's `send()` resolves to for every operation (the adapted spec gives each one
 /// opaque `default` response).
-pub(crate) type Sent = std::result::Result<ResponseValue<ByteStream>, progenitor_client::Error<ByteStream>>;
+pub(crate) type Sent =
+    std::result::Result<ResponseValue<ByteStream>, progenitor_client::Error<ByteStream>>;
 
 /// Status, content type and the unread body of an answer.
 pub(crate) struct Head {
@@ -53,15 +54,23 @@ pub(crate) async fn head(op: &'static Operation, sent: impl Future<Output = Sent
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    Ok(Head { status, content_type, body: value.into_inner() })
+    Ok(Head {
+        status,
+        content_type,
+        body: value.into_inner(),
+    })
 }
 
 fn map_progenitor_error(op: &'static Operation, e: progenitor_client::Error<ByteStream>) -> Error {
     use progenitor_client::Error as P;
     let operation = op.name;
     match e {
-        P::Custom(reason) if reason == crate::auth::MISSING_KEY => Error::MissingApiKey { operation },
-        P::InvalidRequest(reason) | P::Custom(reason) => Error::InvalidRequest { operation, reason },
+        P::Custom(reason) if reason == crate::auth::MISSING_KEY => {
+            Error::MissingApiKey { operation }
+        }
+        P::InvalidRequest(reason) | P::Custom(reason) => {
+            Error::InvalidRequest { operation, reason }
+        }
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
             Error::transport(operation, e)
         }
@@ -83,7 +92,11 @@ fn map_progenitor_error(op: &'static Operation, e: progenitor_client::Error<Byte
 
 /// Reads the whole body, refusing bodies larger than `limit`.
 pub(crate) async fn read(op: &'static Operation, head: Head, limit: usize) -> Result<Answer> {
-    let Head { status, content_type, body } = head;
+    let Head {
+        status,
+        content_type,
+        body,
+    } = head;
     let mut stream = body.into_inner();
     let mut first: Option<Bytes> = None;
     let mut buf = BytesMut::new();
@@ -109,7 +122,11 @@ pub(crate) async fn read(op: &'static Operation, head: Head, limit: usize) -> Re
         }
     }
     let body = first.unwrap_or_else(|| buf.freeze());
-    Ok(Answer { status, content_type, body })
+    Ok(Answer {
+        status,
+        content_type,
+        body,
+    })
 }
 
 /// The envelope with `data` left undecoded. Field types are loose on purpose: a wrong type is
@@ -177,11 +194,20 @@ pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> std::result::Result<
 }
 
 /// Checks the envelope of a read answer and decodes its `data`.
-pub(crate) fn decode_envelope<T: DeserializeOwned>(op: &'static Operation, answer: &Answer) -> Result<T> {
+pub(crate) fn decode_envelope<T: DeserializeOwned>(
+    op: &'static Operation,
+    answer: &Answer,
+) -> Result<T> {
     let env: RawEnvelope<'_> = match serde_json::from_slice(&answer.body) {
         Ok(env) => env,
         Err(_) if !answer.is_success() => return Err(http_error(op, answer)),
-        Err(e) => return Err(decode_error(op, answer, format!("not a JSON envelope: {e}"))),
+        Err(e) => {
+            return Err(decode_error(
+                op,
+                answer,
+                format!("not a JSON envelope: {e}"),
+            ));
+        }
     };
     if let Some(err) = api_error(op, answer, &env) {
         return Err(err);
@@ -213,18 +239,22 @@ pub(crate) async fn envelope_unit(
     shared: &Shared,
     sent: impl Future<Output = Sent>,
 ) -> Result<()> {
-    envelope::<serde::de::IgnoredAny>(op, shared, sent).await.map(|_| ())
+    envelope::<serde::de::IgnoredAny>(op, shared, sent)
+        .await
+        .map(|_| ())
 }
 
 /// Decodes a raw (not enveloped) JSON answer.
-pub(crate) fn decode_json<T: DeserializeOwned>(op: &'static Operation, answer: &Answer) -> Result<T> {
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    op: &'static Operation,
+    answer: &Answer,
+) -> Result<T> {
     // The service answers some failures of raw endpoints with its envelope, even with HTTP 200.
-    if let Ok(env) = serde_json::from_slice::<RawEnvelope<'_>>(&answer.body) {
-        if env.message.is_some() {
-            if let Some(err) = api_error(op, answer, &env) {
-                return Err(err);
-            }
-        }
+    if let Ok(env) = serde_json::from_slice::<RawEnvelope<'_>>(&answer.body)
+        && env.message.is_some()
+        && let Some(err) = api_error(op, answer, &env)
+    {
+        return Err(err);
     }
     if !answer.is_success() {
         return Err(http_error(op, answer));
@@ -252,7 +282,11 @@ pub(crate) async fn empty(
     sent: impl Future<Output = Sent>,
 ) -> Result<()> {
     let answer = read(op, head(op, sent).await?, shared.max_body).await?;
-    if answer.is_success() { Ok(()) } else { Err(http_error(op, &answer)) }
+    if answer.is_success() {
+        Ok(())
+    } else {
+        Err(http_error(op, &answer))
+    }
 }
 
 /// A streaming operation: the events, or the error the service answered instead.
@@ -262,10 +296,11 @@ pub(crate) async fn events<E: DeserializeOwned>(
     sent: impl Future<Output = Sent>,
 ) -> Result<EventStream<E>> {
     let head = head(op, sent).await?;
-    let is_sse = head
-        .content_type
-        .as_deref()
-        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("text/event-stream"));
+    let is_sse = head.content_type.as_deref().is_some_and(|ct| {
+        ct.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("text/event-stream")
+    });
     if (200..300).contains(&head.status) && is_sse {
         return Ok(EventStream::new(op, head.body));
     }

@@ -16,13 +16,26 @@ async fn every_operation_is_callable_and_decodes() {
         match client.call(op.name, input.clone()).await {
             Ok(data) => {
                 if op.response == ResponseKind::EventStream {
-                    assert!(data.as_array().is_some_and(|a| !a.is_empty()), "{}: no events", op.name);
+                    assert!(
+                        data.as_array().is_some_and(|a| !a.is_empty()),
+                        "{}: no events",
+                        op.name
+                    );
                 }
             }
-            Err(e) => failures.push(format!("{} ({} {}): {e}\n  input: {input}", op.name, op.method, op.path)),
+            Err(e) => failures.push(format!(
+                "{} ({} {}): {e}\n  input: {input}",
+                op.name, op.method, op.path
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} operations failed:\n{}", failures.len(), OPERATIONS.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} operations failed:\n{}",
+        failures.len(),
+        OPERATIONS.len(),
+        failures.join("\n")
+    );
 
     // One request per operation reached the server, each to its own method and path, with
     // the key where the operation's security scheme puts it.
@@ -30,15 +43,32 @@ async fn every_operation_is_callable_and_decodes() {
     assert_eq!(received.len(), OPERATIONS.len());
     for (op, request) in OPERATIONS.iter().zip(&received) {
         assert_eq!(request.method.as_str(), op.method, "{}", op.name);
-        assert!(mock::path_matches(op.path, request.url.path()), "{}: {}", op.name, request.url);
+        assert!(
+            mock::path_matches(op.path, request.url.path()),
+            "{}: {}",
+            op.name,
+            request.url
+        );
         match op.auth {
             Auth::Header { name, prefix } => {
-                let value = request.headers.get(name).map(|v| v.to_str().unwrap().to_string());
-                assert_eq!(value, Some(format!("{prefix}{}", mock::MOCK_API_KEY)), "{}", op.name);
+                let value = request
+                    .headers
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_string());
+                assert_eq!(
+                    value,
+                    Some(format!("{prefix}{}", mock::MOCK_API_KEY)),
+                    "{}",
+                    op.name
+                );
             }
             Auth::None => {
                 for header in ["x-api-key", "authorization", "x-goog-api-key"] {
-                    assert!(request.headers.get(header).is_none(), "{} sent {header}", op.name);
+                    assert!(
+                        request.headers.get(header).is_none(),
+                        "{} sent {header}",
+                        op.name
+                    );
                 }
             }
             Auth::Query { .. } => {}
@@ -53,12 +83,22 @@ fn the_table_lists_every_operation_of_the_spec_once() {
     let mut published = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            published.push((method.to_uppercase(), path.clone(), op["operationId"].as_str().unwrap().to_string()));
+            published.push((
+                method.to_uppercase(),
+                path.clone(),
+                op["operationId"].as_str().unwrap().to_string(),
+            ));
         }
     }
     let mut table: Vec<_> = OPERATIONS
         .iter()
-        .map(|o| (o.method.to_string(), o.path.to_string(), o.operation_id.to_string()))
+        .map(|o| {
+            (
+                o.method.to_string(),
+                o.path.to_string(),
+                o.operation_id.to_string(),
+            )
+        })
         .collect();
     published.sort();
     table.sort();
@@ -70,7 +110,11 @@ fn the_table_lists_every_operation_of_the_spec_once() {
     names.dedup();
     assert_eq!(names.len(), OPERATIONS.len(), "method names are unique");
     for name in names {
-        assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{name}");
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+            "{name}"
+        );
         assert!(!name.contains("controller"), "{name}");
     }
 }

@@ -11,8 +11,16 @@ const AUTH_PATH: &str = "/api/v2/channels/accounts/auth/douyin";
 
 async fn setup(answer: ResponseTemplate) -> (MockServer, Client) {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(AUTH_PATH)).respond_with(answer).mount(&server).await;
-    let client = Client::builder().api_key(KEY).base_url(format!("{}/", server.uri())).build().unwrap();
+    Mock::given(method("GET"))
+        .and(path(AUTH_PATH))
+        .respond_with(answer)
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(format!("{}/", server.uri()))
+        .build()
+        .unwrap();
     (server, client)
 }
 
@@ -43,7 +51,10 @@ async fn sends_path_query_and_key_and_decodes_data() {
         .send()
         .await
         .unwrap();
-    assert_eq!(auth.url.as_deref(), Some("https://open.douyin.com/platform/oauth/connect?client_key=x"));
+    assert_eq!(
+        auth.url.as_deref(),
+        Some("https://open.douyin.com/platform/oauth/connect?client_key=x")
+    );
     assert_eq!(auth.session_id.as_deref(), Some("sess-42"));
     assert_eq!(auth.expires_at.as_deref(), Some("2026-07-02T12:00:00.000Z"));
     let instructions = auth.auth_instructions.unwrap();
@@ -53,12 +64,19 @@ async fn sends_path_query_and_key_and_decodes_data() {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
-    assert_eq!(request.url.path(), AUTH_PATH, "no double slash from the base URL's trailing one");
+    assert_eq!(
+        request.url.path(),
+        AUTH_PATH,
+        "no double slash from the base URL's trailing one"
+    );
     assert_eq!(request.headers.get("x-api-key").unwrap(), KEY);
     assert_eq!(request.headers.get("accept").unwrap(), "application/json");
     // Percent-encoded on the wire, decoded back to the same values.
     let query = request.url.query().unwrap();
-    assert!(query.contains("callbackUrl=https%3A%2F%2Fcb.example%2Frelay%3Fa%3D1%26b%3Dtwo"), "{query}");
+    assert!(
+        query.contains("callbackUrl=https%3A%2F%2Fcb.example%2Frelay%3Fa%3D1%26b%3Dtwo"),
+        "{query}"
+    );
     let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
     assert!(pairs.contains(&("callbackUrl".into(), callback.into())));
     assert!(pairs.contains(&("redirectUri".into(), "https://app.example/done#x".into())));
@@ -76,8 +94,17 @@ async fn optional_query_parameters_are_left_out_when_unset() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::builder().api_key(KEY).base_url(server.uri()).build().unwrap();
-    client.auth_start("douyin").group_id("g1").send().await.unwrap();
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    client
+        .auth_start("douyin")
+        .group_id("g1")
+        .send()
+        .await
+        .unwrap();
     let request = &server.received_requests().await.unwrap()[0];
     assert_eq!(request.url.query(), Some("groupId=g1"));
 }
@@ -86,7 +113,16 @@ async fn optional_query_parameters_are_left_out_when_unset() {
 async fn the_platform_is_checked_before_sending() {
     let (server, client) = setup(success()).await;
     let err = client.auth_start("myspace").send().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest { operation: "auth_start", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                operation: "auth_start",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("platform"), "{err}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
@@ -99,7 +135,14 @@ async fn validation_failed_is_an_api_error() {
     .await;
     let err = client.auth_start("douyin").send().await.unwrap_err();
     match &err {
-        Error::Api { operation, status, code, message, request_id, data } => {
+        Error::Api {
+            operation,
+            status,
+            code,
+            message,
+            request_id,
+            data,
+        } => {
             assert_eq!((*operation, *status, *code), ("auth_start", 200, 10002));
             assert_eq!(message, "参数验证失败");
             assert_eq!(request_id.as_deref(), Some("r-10002"));
@@ -119,7 +162,10 @@ async fn unauthorized_is_an_api_error() {
     })))
     .await;
     let err = client.auth_start("douyin").send().await.unwrap_err();
-    assert!(matches!(err, Error::Api { code: 401, ref message, .. } if message == "Unauthorized"), "{err:?}");
+    assert!(
+        matches!(err, Error::Api { code: 401, ref message, .. } if message == "Unauthorized"),
+        "{err:?}"
+    );
     assert_eq!(err.code(), Some(ErrorCode::Unauthorized));
     assert_eq!(ErrorCode::from_code(99_999), ErrorCode::Unknown(99_999));
 }
@@ -131,16 +177,34 @@ async fn an_envelope_with_an_http_error_status_is_still_an_api_error() {
     })))
     .await;
     let err = client.auth_start("douyin").send().await.unwrap_err();
-    assert!(matches!(err, Error::Api { code: 401, status: 401, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Api {
+                code: 401,
+                status: 401,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn html_error_page_is_an_http_error_with_the_start_of_the_body() {
-    let page = format!("<html><body><h1>502 Bad Gateway</h1>{}</body></html>", "x".repeat(4000));
+    let page = format!(
+        "<html><body><h1>502 Bad Gateway</h1>{}</body></html>",
+        "x".repeat(4000)
+    );
     let (_server, client) = setup(ResponseTemplate::new(502).set_body_raw(page, "text/html")).await;
     let err = client.auth_start("douyin").send().await.unwrap_err();
     match &err {
-        Error::Http { status, content_type, body, .. } => {
+        Error::Http {
+            status,
+            content_type,
+            body,
+            ..
+        } => {
             assert_eq!(*status, 502);
             assert_eq!(content_type.as_deref(), Some("text/html"));
             assert!(body.starts_with("<html><body><h1>502 Bad Gateway</h1>"));
@@ -154,10 +218,15 @@ async fn html_error_page_is_an_http_error_with_the_start_of_the_body() {
 #[tokio::test]
 async fn truncated_and_non_json_bodies_are_decode_errors() {
     for body in [r#"{"code":0,"message":"ok","data":{"url":"htt"#, "OK", ""] {
-        let (_server, client) = setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+        let (_server, client) =
+            setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
         let err = client.auth_start("douyin").send().await.unwrap_err();
         match &err {
-            Error::Decode { status: 200, body: start, .. } => assert_eq!(start, body),
+            Error::Decode {
+                status: 200,
+                body: start,
+                ..
+            } => assert_eq!(start, body),
             other => panic!("{body:?}: expected Error::Decode, got {other:?}"),
         }
     }
@@ -179,7 +248,15 @@ async fn a_missing_key_fails_before_anything_is_sent() {
     let server = MockServer::start().await;
     let client = Client::builder().base_url(server.uri()).build().unwrap();
     let err = client.auth_start("douyin").send().await.unwrap_err();
-    assert!(matches!(err, Error::MissingApiKey { operation: "auth_start" }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::MissingApiKey {
+                operation: "auth_start"
+            }
+        ),
+        "{err:?}"
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -191,9 +268,22 @@ async fn the_key_never_shows_in_debug_or_errors() {
     assert!(!format!("{err:?}").contains(KEY));
     assert!(!err.to_string().contains(KEY));
     // A refused connection, too.
-    let dead = Client::builder().api_key(KEY).base_url("http://127.0.0.1:9").build().unwrap();
+    let dead = Client::builder()
+        .api_key(KEY)
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
     let err = dead.auth_start("douyin").send().await.unwrap_err();
-    assert!(matches!(err, Error::Transport { kind: aitoearn::TransportKind::Connect, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: aitoearn::TransportKind::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!format!("{err:?}").contains(KEY) && !err.to_string().contains(KEY));
 }
 
@@ -201,10 +291,22 @@ async fn the_key_never_shows_in_debug_or_errors() {
 fn regions_and_base_urls() {
     let global = Client::new(KEY).unwrap();
     assert_eq!(global.base_url(), "https://aitoearn.ai");
-    let china = Client::builder().api_key(KEY).region(aitoearn::Region::China).build().unwrap();
+    let china = Client::builder()
+        .api_key(KEY)
+        .region(aitoearn::Region::China)
+        .build()
+        .unwrap();
     assert_eq!(china.base_url(), "https://aitoearn.cn");
-    let own = Client::builder().api_key(KEY).base_url("https://api.example.com/aitoearn///").build().unwrap();
+    let own = Client::builder()
+        .api_key(KEY)
+        .base_url("https://api.example.com/aitoearn///")
+        .build()
+        .unwrap();
     assert_eq!(own.base_url(), "https://api.example.com/aitoearn");
-    let err = Client::builder().api_key(KEY).base_url("http://api.example.com").build().unwrap_err();
+    let err = Client::builder()
+        .api_key(KEY)
+        .base_url("http://api.example.com")
+        .build()
+        .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
 }
