@@ -185,6 +185,35 @@ fn operation_doc(op: &Operation) -> String {
     doc
 }
 
+/// Per-call settings on every request builder. A spec parameter of the same name keeps its
+/// name; the setting is then `call_<name>`.
+fn call_options(setters: &BTreeMap<String, Setter>) -> TokenStream {
+    let name = |n: &str| {
+        if setters.contains_key(n) { format_ident!("call_{}", n) } else { format_ident!("{}", n) }
+    };
+    let (retry, request_id, timeout) = (name("retry"), name("request_id"), name("timeout"));
+    quote! {
+        /// Repeats this call on transient failures (`true`) or never (`false`), whatever its
+        /// method. By default only `GET`, `HEAD` and `DELETE` calls are repeated, so a `POST`
+        /// cannot be sent twice unless you opt in here.
+        pub fn #retry(mut self, retry: bool) -> Self {
+            self.options.retry = Some(retry);
+            self
+        }
+        /// The `x-request-id` to send (default: a fresh random id). It is in every error and
+        /// tracing span of the call.
+        pub fn #request_id(mut self, id: impl Into<::std::string::String>) -> Self {
+            self.options.request_id = Some(id.into());
+            self
+        }
+        /// Whole-request timeout of this call (`None`: none), instead of the client's.
+        pub fn #timeout(mut self, timeout: impl Into<::std::option::Option<::std::time::Duration>>) -> Self {
+            self.options.timeout = Some(timeout.into());
+            self
+        }
+    }
+}
+
 /// Everything the facade adds: a module body for `crate::api`.
 pub fn facade(
     file: &syn::File,
@@ -271,7 +300,7 @@ pub fn facade(
         client_methods.push(quote! {
             #[doc = #method_doc]
             pub fn #method<#(#generics),*>(&self, #(#args),*) -> requests::#builder_ident<'_> #where_clause {
-                requests::#builder_ident { inner: self.generated().#method() #(#calls)*, shared: self.shared() }
+                requests::#builder_ident { inner: self.generated().#method() #(#calls)*, shared: self.shared(), options: ::std::default::Default::default() }
             }
         });
 
@@ -319,17 +348,18 @@ pub fn facade(
             forwards.push(quote! {
                 #[doc = #setter_doc]
                 pub fn #ident #generics (self, #(#inputs),*) -> Self #where_clause {
-                    Self { inner: self.inner.#ident(#(#arg_names),*), shared: self.shared }
+                    Self { inner: self.inner.#ident(#(#arg_names),*), ..self }
                 }
             });
         }
+        let per_call = call_options(setters);
         let index_lit = syn::Index::from(index);
         let op_ref = quote!(&crate::OPERATIONS[#index_lit]);
         let send = match op.kind.as_str() {
             kind::ENVELOPE if op.body.is_none() => quote! {
                 /// Sends the request; the envelope's `code` is checked and its `data` ignored.
                 pub async fn send(self) -> crate::Result<()> {
-                    crate::transport::envelope_unit(#op_ref, self.shared, self.inner.send()).await
+                    { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::envelope_unit(call, shared, inner.clone().send())).await }
                 }
             },
             kind::ENVELOPE => {
@@ -338,7 +368,7 @@ pub fn facade(
                     /// Sends the request and returns the envelope's `data`; a non-zero `code` is
                     /// [`Error::Api`](crate::Error::Api).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        crate::transport::envelope(#op_ref, self.shared, self.inner.send()).await
+                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::envelope(call, shared, inner.clone().send())).await }
                     }
                 }
             }
@@ -348,7 +378,7 @@ pub fn facade(
                     /// Sends the request and returns the body as the service sends it (this
                     /// operation is not enveloped).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        crate::transport::json(#op_ref, self.shared, self.inner.send()).await
+                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::json(call, shared, inner.clone().send())).await }
                     }
                 }
             }
@@ -357,7 +387,7 @@ pub fn facade(
                 quote! {
                     /// Sends the request and returns the answer's Server-Sent Events as a stream.
                     pub async fn send(self) -> crate::Result<crate::EventStream<#ev>> {
-                        crate::transport::events(#op_ref, self.shared, self.inner.send()).await
+                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::events(call, shared, inner.clone().send())).await }
                     }
                 }
             }
@@ -368,19 +398,19 @@ pub fn facade(
                     /// Sends the request and returns the JSON body (the request does not ask to
                     /// stream).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        crate::transport::json(#op_ref, self.shared, self.inner.send()).await
+                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::json(call, shared, inner.clone().send())).await }
                     }
                     /// Sends the request and returns the answer's Server-Sent Events as a stream
                     /// (the request body must ask to stream, e.g. `"stream": true`).
                     pub async fn stream(self) -> crate::Result<crate::EventStream<#ev>> {
-                        crate::transport::events(#op_ref, self.shared, self.inner.send()).await
+                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::events(call, shared, inner.clone().send())).await }
                     }
                 }
             }
             _ => quote! {
                 /// Sends the request; the answer has no body.
                 pub async fn send(self) -> crate::Result<()> {
-                    crate::transport::empty(#op_ref, self.shared, self.inner.send()).await
+                    { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::empty(call, shared, inner.clone().send())).await }
                 }
             },
         };
@@ -395,9 +425,11 @@ pub fn facade(
             pub struct #builder_ident<'a> {
                 pub(crate) inner: crate::generated::builder::#builder_ident<'a>,
                 pub(crate) shared: &'a crate::client::Shared,
+                pub(crate) options: crate::call::CallOptions,
             }
             impl<'a> #builder_ident<'a> {
                 #(#forwards)*
+                #per_call
                 #send
             }
         });

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{ACCEPT, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::auth::{self, ApiKey};
@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::generated;
 use crate::operation::{Operation, ResponseKind};
 use crate::region::{Region, normalize_base_url};
+use crate::retry::RetryPolicy;
 
 /// Environment variable holding the API key.
 pub const ENV_API_KEY: &str = "AITOEARN_API_KEY";
@@ -21,6 +22,7 @@ pub const ENV_BASE_URL: &str = "AITOEARN_BASE_URL";
 /// Environment variable holding a region: `global` or `china`.
 pub const ENV_REGION: &str = "AITOEARN_REGION";
 
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
@@ -32,6 +34,7 @@ pub struct Shared {
     pub(crate) api_key: Option<ApiKey>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_body: usize,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl fmt::Debug for Shared {
@@ -40,6 +43,7 @@ impl fmt::Debug for Shared {
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
             .field("max_body", &self.max_body)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -161,6 +165,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     max_body: Option<usize>,
+    retry: Option<RetryPolicy>,
     allow_insecure_http: bool,
 }
 
@@ -242,6 +247,13 @@ impl ClientBuilder {
         self
     }
 
+    /// When and how failed calls are repeated (default: [`RetryPolicy::default`]; only
+    /// operations safe to repeat, unless a call opts in). [`RetryPolicy::none`] turns it off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Allows a plain-HTTP base URL on a non-loopback host (the key then travels unencrypted).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -268,6 +280,7 @@ impl ClientBuilder {
             api_key: self.api_key,
             timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
             max_body: self.max_body.unwrap_or(DEFAULT_MAX_BODY),
+            retry: self.retry.unwrap_or_default(),
         };
         Ok(Client {
             inner: Arc::new(generated::Client::new_with_client(&base, http, shared)),
@@ -276,8 +289,9 @@ impl ClientBuilder {
 }
 
 impl ClientHooks<Shared> for generated::Client {
-    /// Puts the key where the operation wants it, asks for the media type the SDK reads, and
-    /// bounds calls that do not stream.
+    /// Puts the key where the operation wants it, tags the request with the call's
+    /// `x-request-id`, asks for the media type the SDK reads, and bounds calls that do not
+    /// stream.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -298,8 +312,13 @@ impl ClientHooks<Shared> for generated::Client {
             .headers_mut()
             .entry(ACCEPT)
             .or_insert(HeaderValue::from_static(accept));
+        let scope = crate::call::scope();
+        if let Some(id) = scope.as_ref().and_then(|s| HeaderValue::from_str(&s.request_id).ok()) {
+            request.headers_mut().insert(X_REQUEST_ID, id);
+        }
+        let timeout = scope.and_then(|s| s.timeout).unwrap_or(shared.timeout);
         if !op.can_stream() && request.timeout().is_none() {
-            *request.timeout_mut() = shared.timeout;
+            *request.timeout_mut() = timeout;
         }
         Ok(())
     }

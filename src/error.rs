@@ -16,7 +16,7 @@ pub(crate) const BODY_SNIPPET_LIMIT: usize = 512;
 pub enum Error {
     /// The service answered with an envelope whose `code` is not 0. The service answers
     /// business errors with HTTP 200, so `status` is usually 200.
-    #[error("{operation}: the API answered code {code} ({message}){}", request_id_suffix(.request_id))]
+    #[error("{operation}: the API answered code {code} ({message}) [x-request-id {request_id}{}]", service_id_suffix(.service_request_id))]
     Api {
         /// Operation (Rust method name) that failed.
         operation: &'static str,
@@ -26,18 +26,22 @@ pub enum Error {
         code: i64,
         /// Envelope `message`.
         message: String,
+        /// The `x-request-id` the SDK sent.
+        request_id: String,
         /// Envelope `requestId`, when the service sent one.
-        request_id: Option<String>,
+        service_request_id: Option<String>,
         /// The envelope's `data`, when not empty: some errors detail the failure there.
         data: Option<serde_json::Value>,
     },
 
     /// The service answered with an HTTP error status and no envelope (a proxy's 502 page,
     /// a 404 for an unknown path).
-    #[error("{operation}: HTTP {status}{}: {body}", content_type_suffix(.content_type))]
+    #[error("{operation}: HTTP {status}{} [x-request-id {request_id}]: {body}", content_type_suffix(.content_type))]
     Http {
         /// Operation (Rust method name) that failed.
         operation: &'static str,
+        /// The `x-request-id` the SDK sent.
+        request_id: String,
         /// HTTP status.
         status: u16,
         /// `Content-Type` of the answer.
@@ -49,11 +53,13 @@ pub enum Error {
     /// The answer could not be decoded: not JSON, truncated JSON, an envelope without `code`,
     /// or `data` that does not match the spec.
     #[error(
-        "{operation}: could not decode the answer (HTTP {status}): {reason}; body starts: {body}"
+        "{operation}: could not decode the answer (HTTP {status}) [x-request-id {request_id}]: {reason}; body starts: {body}"
     )]
     Decode {
         /// Operation (Rust method name) that failed.
         operation: &'static str,
+        /// The `x-request-id` the SDK sent.
+        request_id: String,
         /// HTTP status.
         status: u16,
         /// What went wrong, with the JSON path where it did.
@@ -63,10 +69,12 @@ pub enum Error {
     },
 
     /// The request never got an answer: connection refused or reset, DNS, TLS, timeout.
-    #[error("{operation}: {kind}: {source}")]
+    #[error("{operation}: {kind} [x-request-id {request_id}]: {source}")]
     Transport {
         /// Operation (Rust method name) that failed.
         operation: &'static str,
+        /// The `x-request-id` the SDK sent.
+        request_id: String,
         /// What kind of failure.
         kind: TransportKind,
         /// The underlying error (never holds request headers, so never the key).
@@ -101,10 +109,12 @@ pub enum Error {
     UnknownOperation(String),
 
     /// A streamed answer broke off or carried an event that could not be decoded.
-    #[error("{operation}: event stream: {reason}")]
+    #[error("{operation}: event stream [x-request-id {request_id}]: {reason}")]
     Stream {
         /// Operation (Rust method name).
         operation: &'static str,
+        /// The `x-request-id` the SDK sent.
+        request_id: String,
         /// What went wrong.
         reason: String,
     },
@@ -132,9 +142,9 @@ impl fmt::Display for TransportKind {
     }
 }
 
-fn request_id_suffix(id: &Option<String>) -> String {
+fn service_id_suffix(id: &Option<String>) -> String {
     id.as_deref()
-        .map(|id| format!(" [requestId {id}]"))
+        .map(|id| format!(", requestId {id}"))
         .unwrap_or_default()
 }
 
@@ -164,6 +174,23 @@ impl Error {
         }
     }
 
+    /// The `x-request-id` of the failed call, when a request was made.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { request_id, .. }
+            | Self::Http { request_id, .. }
+            | Self::Decode { request_id, .. }
+            | Self::Transport { request_id, .. }
+            | Self::Stream { request_id, .. } => Some(request_id),
+            _ => None,
+        }
+    }
+
+    /// The published operationId of the operation the error belongs to.
+    pub fn operation_id(&self) -> Option<&'static str> {
+        self.operation().and_then(crate::Operation::find).map(|o| o.operation_id)
+    }
+
     /// The operation (Rust method name) the error belongs to.
     pub fn operation(&self) -> Option<&'static str> {
         match self {
@@ -178,7 +205,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn transport(operation: &'static str, source: reqwest::Error) -> Self {
+    pub(crate) fn transport(operation: &'static str, request_id: &str, source: reqwest::Error) -> Self {
         let kind = if source.is_timeout() {
             TransportKind::Timeout
         } else if source.is_connect() {
@@ -189,6 +216,7 @@ impl Error {
         // Strip the URL: it is harmless today, but a self-hosted base URL may carry credentials.
         Self::Transport {
             operation,
+            request_id: request_id.to_string(),
             kind,
             source: source.without_url(),
         }

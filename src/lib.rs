@@ -37,11 +37,13 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod call;
 mod client;
 mod dynamic;
 mod error;
 mod operation;
 mod region;
+mod retry;
 mod sse;
 mod tls;
 mod transport;
@@ -67,6 +69,7 @@ pub use client::{Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_REGION};
 pub use error::{Error, Result, TransportKind};
 pub use operation::{Auth, Operation, ResponseKind};
 pub use region::Region;
+pub use retry::RetryPolicy;
 pub use sse::{Event, EventStream};
 
 /// Request and response models, generated from the spec's schemas.

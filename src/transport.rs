@@ -1,7 +1,8 @@
 //! Reading answers: progenitor sends the request and hands back the raw body; this module turns
-//! it into `data`, a raw JSON body, an event stream, or a typed [`Error`].
+//! one attempt's answer into `data`, a raw JSON body, an event stream, or a typed [`Error`].
 
 use std::future::Future;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
@@ -10,9 +11,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use crate::call::{Attempt, Call};
 use crate::client::Shared;
 use crate::error::{Error, Result, snippet};
-use crate::operation::Operation;
 use crate::sse::EventStream;
 
 /// What progenitor's `send()` resolves to for every operation (the adapted spec gives each one
@@ -20,10 +21,11 @@ use crate::sse::EventStream;
 pub(crate) type Sent =
     std::result::Result<ResponseValue<ByteStream>, progenitor_client::Error<ByteStream>>;
 
-/// Status, content type and the unread body of an answer.
+/// Status, headers of note and the unread body of an answer.
 pub(crate) struct Head {
     pub(crate) status: u16,
     pub(crate) content_type: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
     pub(crate) body: ByteStream,
 }
 
@@ -41,29 +43,26 @@ impl Answer {
 }
 
 /// Awaits the request and maps progenitor's errors onto ours.
-pub(crate) async fn head(op: &'static Operation, sent: impl Future<Output = Sent>) -> Result<Head> {
+pub(crate) async fn head(call: &Call, sent: impl Future<Output = Sent>) -> Result<Head> {
     let value = match sent.await {
         Ok(v) => v,
         // Any non-2xx status, with its body still unread.
         Err(progenitor_client::Error::ErrorResponse(v)) => v,
-        Err(e) => return Err(map_progenitor_error(op, e)),
+        Err(e) => return Err(map_progenitor_error(call, e)),
     };
-    let status = value.status().as_u16();
-    let content_type = value
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header = |name| value.headers().get(name).and_then(|v| v.to_str().ok());
     Ok(Head {
-        status,
-        content_type,
+        status: value.status().as_u16(),
+        content_type: header(reqwest::header::CONTENT_TYPE).map(str::to_owned),
+        retry_after: header(reqwest::header::RETRY_AFTER).and_then(crate::retry::parse_retry_after),
         body: value.into_inner(),
     })
 }
 
-fn map_progenitor_error(op: &'static Operation, e: progenitor_client::Error<ByteStream>) -> Error {
+fn map_progenitor_error(call: &Call, e: progenitor_client::Error<ByteStream>) -> Error {
     use progenitor_client::Error as P;
-    let operation = op.name;
+    let operation = call.op.name;
+    let request_id = call.request_id.to_string();
     match e {
         P::Custom(reason) if reason == crate::auth::MISSING_KEY => {
             Error::MissingApiKey { operation }
@@ -72,40 +71,45 @@ fn map_progenitor_error(op: &'static Operation, e: progenitor_client::Error<Byte
             Error::InvalidRequest { operation, reason }
         }
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
-            Error::transport(operation, e)
+            Error::transport(operation, &request_id, e)
         }
         P::InvalidResponsePayload(body, e) => Error::Decode {
             operation,
+            request_id,
             status: 200,
             reason: e.to_string(),
             body: snippet(&body),
         },
         P::UnexpectedResponse(r) => Error::Http {
             operation,
+            request_id,
             status: r.status().as_u16(),
             content_type: None,
             body: String::new(),
         },
-        P::ErrorResponse(_) => unreachable!("handled by the caller"),
+        P::ErrorResponse(v) => Error::Http {
+            operation,
+            request_id,
+            status: v.status().as_u16(),
+            content_type: None,
+            body: String::new(),
+        },
     }
 }
 
 /// Reads the whole body, refusing bodies larger than `limit`.
-pub(crate) async fn read(op: &'static Operation, head: Head, limit: usize) -> Result<Answer> {
-    let Head {
-        status,
-        content_type,
-        body,
-    } = head;
+pub(crate) async fn read(call: &Call, head: Head, limit: usize) -> Result<Answer> {
+    let Head { status, content_type, body, .. } = head;
     let mut stream = body.into_inner();
     let mut first: Option<Bytes> = None;
     let mut buf = BytesMut::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Error::transport(op.name, e))?;
+        let chunk = chunk.map_err(|e| Error::transport(call.op.name, &call.request_id, e))?;
         let len = first.as_ref().map_or(0, Bytes::len) + buf.len() + chunk.len();
         if len > limit {
             return Err(Error::Decode {
-                operation: op.name,
+                operation: call.op.name,
+                request_id: call.request_id.to_string(),
                 status,
                 reason: format!("the body is larger than the {limit}-byte limit"),
                 body: snippet(first.as_deref().unwrap_or(&buf)),
@@ -115,6 +119,7 @@ pub(crate) async fn read(op: &'static Operation, head: Head, limit: usize) -> Re
         match first.take() {
             None if buf.is_empty() => first = Some(chunk),
             Some(f) => {
+                buf.reserve(f.len() + chunk.len());
                 buf.extend_from_slice(&f);
                 buf.extend_from_slice(&chunk);
             }
@@ -122,15 +127,10 @@ pub(crate) async fn read(op: &'static Operation, head: Head, limit: usize) -> Re
         }
     }
     let body = first.unwrap_or_else(|| buf.freeze());
-    Ok(Answer {
-        status,
-        content_type,
-        body,
-    })
+    Ok(Answer { status, content_type, body })
 }
 
-/// The envelope with `data` left undecoded. Field types are loose on purpose: a wrong type is
-/// reported as such below, not as a parse failure of the whole body.
+/// The envelope with `data` left undecoded. Only `code` is checked strictly.
 #[derive(Deserialize)]
 struct RawEnvelope<'a> {
     code: Option<i64>,
@@ -143,7 +143,7 @@ struct RawEnvelope<'a> {
 }
 
 /// An envelope error (`code != 0`), if the body is one.
-fn api_error(op: &'static Operation, answer: &Answer, env: &RawEnvelope<'_>) -> Option<Error> {
+fn api_error(call: &Call, answer: &Answer, env: &RawEnvelope<'_>) -> Option<Error> {
     let code = env.code?;
     if code == 0 {
         return None;
@@ -153,27 +153,30 @@ fn api_error(op: &'static Operation, answer: &Answer, env: &RawEnvelope<'_>) -> 
         .and_then(|d| serde_json::from_str::<serde_json::Value>(d.get()).ok())
         .filter(|d| !d.is_null() && d.as_object().is_none_or(|o| !o.is_empty()));
     Some(Error::Api {
-        operation: op.name,
+        operation: call.op.name,
+        request_id: call.request_id.to_string(),
         status: answer.status,
         code,
         message: env.message.clone().unwrap_or_default(),
-        request_id: env.request_id.clone(),
+        service_request_id: env.request_id.clone(),
         data,
     })
 }
 
-fn http_error(op: &'static Operation, answer: &Answer) -> Error {
+fn http_error(call: &Call, answer: &Answer) -> Error {
     Error::Http {
-        operation: op.name,
+        operation: call.op.name,
+        request_id: call.request_id.to_string(),
         status: answer.status,
         content_type: answer.content_type.clone(),
         body: snippet(&answer.body),
     }
 }
 
-fn decode_error(op: &'static Operation, answer: &Answer, reason: impl Into<String>) -> Error {
+fn decode_error(call: &Call, answer: &Answer, reason: impl Into<String>) -> Error {
     Error::Decode {
-        operation: op.name,
+        operation: call.op.name,
+        request_id: call.request_id.to_string(),
         status: answer.status,
         reason: reason.into(),
         body: snippet(&answer.body),
@@ -194,127 +197,137 @@ pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> std::result::Result<
 }
 
 /// Checks the envelope of a read answer and decodes its `data`.
-pub(crate) fn decode_envelope<T: DeserializeOwned>(
-    op: &'static Operation,
-    answer: &Answer,
-) -> Result<T> {
+pub(crate) fn decode_envelope<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
     let env: RawEnvelope<'_> = match serde_json::from_slice(&answer.body) {
         Ok(env) => env,
-        Err(_) if !answer.is_success() => return Err(http_error(op, answer)),
-        Err(e) => {
-            return Err(decode_error(
-                op,
-                answer,
-                format!("not a JSON envelope: {e}"),
-            ));
-        }
+        Err(_) if !answer.is_success() => return Err(http_error(call, answer)),
+        Err(e) => return Err(decode_error(call, answer, format!("not a JSON envelope: {e}"))),
     };
-    if let Some(err) = api_error(op, answer, &env) {
+    if let Some(err) = api_error(call, answer, &env) {
         return Err(err);
     }
     if !answer.is_success() {
-        return Err(http_error(op, answer));
+        return Err(http_error(call, answer));
     }
     if env.code.is_none() {
-        return Err(decode_error(op, answer, "the envelope has no `code`"));
+        return Err(decode_error(call, answer, "the envelope has no `code`"));
     }
     let data = env.data.map_or("null", RawValue::get);
-    from_json(data).map_err(|e| decode_error(op, answer, format!("`data` {e}")))
-}
-
-/// An enveloped operation: `data` on `code == 0`, [`Error::Api`] otherwise.
-pub(crate) async fn envelope<T: DeserializeOwned>(
-    op: &'static Operation,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Result<T> {
-    let answer = read(op, head(op, sent).await?, shared.max_body).await?;
-    decode_envelope(op, &answer)
-}
-
-/// An enveloped operation whose `data` the spec leaves out.
-#[allow(dead_code)] // called by generated code only when the spec has such operations
-pub(crate) async fn envelope_unit(
-    op: &'static Operation,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Result<()> {
-    envelope::<serde::de::IgnoredAny>(op, shared, sent)
-        .await
-        .map(|_| ())
+    from_json(data).map_err(|e| decode_error(call, answer, format!("`data` {e}")))
 }
 
 /// Decodes a raw (not enveloped) JSON answer.
-pub(crate) fn decode_json<T: DeserializeOwned>(
-    op: &'static Operation,
-    answer: &Answer,
-) -> Result<T> {
+pub(crate) fn decode_json<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
     // The service answers some failures of raw endpoints with its envelope, even with HTTP 200.
     if let Ok(env) = serde_json::from_slice::<RawEnvelope<'_>>(&answer.body)
         && env.message.is_some()
-        && let Some(err) = api_error(op, answer, &env)
+        && let Some(err) = api_error(call, answer, &env)
     {
         return Err(err);
     }
     if !answer.is_success() {
-        return Err(http_error(op, answer));
+        return Err(http_error(call, answer));
     }
     let text = std::str::from_utf8(&answer.body)
-        .map_err(|e| decode_error(op, answer, format!("the body is not UTF-8: {e}")))?;
-    from_json(text).map_err(|e| decode_error(op, answer, format!("body {e}")))
+        .map_err(|e| decode_error(call, answer, format!("the body is not UTF-8: {e}")))?;
+    from_json(text).map_err(|e| decode_error(call, answer, format!("body {e}")))
 }
 
-/// A raw JSON operation.
-pub(crate) async fn json<T: DeserializeOwned>(
-    op: &'static Operation,
+/// Reads an answer whole and decodes it with `decode`.
+async fn read_and<T>(
+    call: Call,
     shared: &Shared,
     sent: impl Future<Output = Sent>,
-) -> Result<T> {
-    let answer = read(op, head(op, sent).await?, shared.max_body).await?;
-    decode_json(op, &answer)
+    decode: impl FnOnce(&Call, &Answer) -> Result<T>,
+) -> Attempt<T> {
+    let head = match head(&call, sent).await {
+        Ok(h) => h,
+        Err(e) => return Attempt::failed(e),
+    };
+    let (status, retry_after) = (head.status, head.retry_after);
+    let result = match read(&call, head, shared.max_body).await {
+        Ok(answer) => decode(&call, &answer),
+        Err(e) => Err(e),
+    };
+    Attempt { result, status: Some(status), retry_after }
 }
 
-/// An operation without a body.
+/// One attempt of an enveloped operation: `data` on `code == 0`, [`Error::Api`] otherwise.
+pub(crate) async fn envelope<T: DeserializeOwned>(
+    call: Call,
+    shared: &Shared,
+    sent: impl Future<Output = Sent>,
+) -> Attempt<T> {
+    read_and(call, shared, sent, decode_envelope).await
+}
+
+/// One attempt of an enveloped operation whose `data` the spec leaves out.
+#[allow(dead_code)] // called by generated code only when the spec has such operations
+pub(crate) async fn envelope_unit(
+    call: Call,
+    shared: &Shared,
+    sent: impl Future<Output = Sent>,
+) -> Attempt<()> {
+    read_and(call, shared, sent, |c, a| {
+        decode_envelope::<serde::de::IgnoredAny>(c, a).map(|_| ())
+    })
+    .await
+}
+
+/// One attempt of a raw JSON operation.
+pub(crate) async fn json<T: DeserializeOwned>(
+    call: Call,
+    shared: &Shared,
+    sent: impl Future<Output = Sent>,
+) -> Attempt<T> {
+    read_and(call, shared, sent, decode_json).await
+}
+
+/// One attempt of an operation without a body.
 #[allow(dead_code)] // called by generated code only when the spec has such operations
 pub(crate) async fn empty(
-    op: &'static Operation,
+    call: Call,
     shared: &Shared,
     sent: impl Future<Output = Sent>,
-) -> Result<()> {
-    let answer = read(op, head(op, sent).await?, shared.max_body).await?;
-    if answer.is_success() {
-        Ok(())
-    } else {
-        Err(http_error(op, &answer))
-    }
+) -> Attempt<()> {
+    read_and(call, shared, sent, |c, a| {
+        if a.is_success() { Ok(()) } else { Err(http_error(c, a)) }
+    })
+    .await
 }
 
-/// A streaming operation: the events, or the error the service answered instead.
+/// One attempt of a streaming operation: the events, or the error answered instead.
 pub(crate) async fn events<E: DeserializeOwned>(
-    op: &'static Operation,
+    call: Call,
     shared: &Shared,
     sent: impl Future<Output = Sent>,
-) -> Result<EventStream<E>> {
-    let head = head(op, sent).await?;
+) -> Attempt<EventStream<E>> {
+    let head = match head(&call, sent).await {
+        Ok(h) => h,
+        Err(e) => return Attempt::failed(e),
+    };
     let is_sse = head.content_type.as_deref().is_some_and(|ct| {
-        ct.trim_start()
-            .to_ascii_lowercase()
-            .starts_with("text/event-stream")
+        ct.trim_start().to_ascii_lowercase().starts_with("text/event-stream")
     });
-    if (200..300).contains(&head.status) && is_sse {
-        return Ok(EventStream::new(op, head.body));
+    let (status, retry_after) = (head.status, head.retry_after);
+    if (200..300).contains(&status) && is_sse {
+        let stream = EventStream::new(call.op, call.request_id.clone(), head.body);
+        return Attempt { result: Ok(stream), status: Some(status), retry_after };
     }
     // Not a stream: an envelope error, an HTTP error page, or JSON where events were expected.
-    let answer = read(op, head, shared.max_body).await?;
-    match decode_json::<serde::de::IgnoredAny>(op, &answer) {
+    let result = match read(&call, head, shared.max_body).await {
         Err(e) => Err(e),
-        Ok(_) => Err(decode_error(
-            op,
-            &answer,
-            format!(
-                "expected `text/event-stream`, got `{}`",
-                answer.content_type.as_deref().unwrap_or("no content type")
-            ),
-        )),
-    }
+        Ok(answer) => match decode_json::<serde::de::IgnoredAny>(&call, &answer) {
+            Err(e) => Err(e),
+            Ok(_) => Err(decode_error(
+                &call,
+                &answer,
+                format!(
+                    "expected `text/event-stream`, got `{}`",
+                    answer.content_type.as_deref().unwrap_or("no content type")
+                ),
+            )),
+        },
+    };
+    Attempt { result, status: Some(status), retry_after }
 }

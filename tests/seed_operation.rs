@@ -1,7 +1,7 @@
 //! The seed operation, start platform authorization (`GET /api/v2/channels/accounts/auth/{platform}`),
 //! end to end against a local HTTP server: request shape, typed success, every error path.
 
-use aitoearn::{Client, Error, ErrorCode};
+use aitoearn::{Client, Error, ErrorCode, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -129,30 +129,41 @@ async fn the_platform_is_checked_before_sending() {
 
 #[tokio::test]
 async fn validation_failed_is_an_api_error() {
-    let (_server, client) = setup(ResponseTemplate::new(200).set_body_json(json!({
+    let (server, client) = setup(ResponseTemplate::new(200).set_body_json(json!({
         "code": 10002, "message": "参数验证失败", "data": {}, "timestamp": 1772099056662_i64, "requestId": "r-10002"
     })))
     .await;
     let err = client.auth_start("douyin").send().await.unwrap_err();
+    let sent_id = server.received_requests().await.unwrap()[0]
+        .headers
+        .get("x-request-id")
+        .expect("every request carries an x-request-id")
+        .to_str()
+        .unwrap()
+        .to_string();
     match &err {
-        Error::Api {
-            operation,
-            status,
-            code,
-            message,
-            request_id,
-            data,
-        } => {
+        Error::Api { operation, status, code, message, request_id, service_request_id, data } => {
             assert_eq!((*operation, *status, *code), ("auth_start", 200, 10002));
             assert_eq!(message, "参数验证失败");
-            assert_eq!(request_id.as_deref(), Some("r-10002"));
+            assert_eq!(request_id, &sent_id);
+            assert_eq!(service_request_id.as_deref(), Some("r-10002"));
             assert_eq!(data, &None, "an empty `data: {{}}` carries nothing");
         }
         other => panic!("expected Error::Api, got {other:?}"),
     }
     assert_eq!(err.code(), Some(ErrorCode::ValidationFailed));
+    assert_eq!(err.operation_id(), Some("AuthController_startAuth_v2"));
+    assert!(err.to_string().contains(&sent_id), "{err}");
     assert_eq!(ErrorCode::ValidationFailed.code(), 10002);
     assert_eq!(ErrorCode::ValidationFailed.name(), Some("ValidationFailed"));
+}
+
+#[tokio::test]
+async fn a_caller_supplied_request_id_is_sent() {
+    let (server, client) = setup(success()).await;
+    client.auth_start("douyin").request_id("trace-abc-123").send().await.unwrap();
+    let request = &server.received_requests().await.unwrap()[0];
+    assert_eq!(request.headers.get("x-request-id").unwrap(), "trace-abc-123");
 }
 
 #[tokio::test]

@@ -1,0 +1,149 @@
+//! One call of an operation: its `x-request-id`, its tracing span, and its attempts — repeated
+//! with backoff when the [`RetryPolicy`](crate::RetryPolicy) and the operation allow it.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tracing::Instrument;
+
+use crate::client::Shared;
+use crate::error::Result;
+use crate::operation::Operation;
+use crate::retry::is_idempotent;
+
+/// Per-call settings, set through the request builders (`.retry(..)`, `.request_id(..)`,
+/// `.timeout(..)`).
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    pub(crate) retry: Option<bool>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) timeout: Option<Option<Duration>>,
+}
+
+/// What errors and hooks know of the call in flight.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub(crate) op: &'static Operation,
+    pub(crate) request_id: Arc<str>,
+}
+
+/// The result of one attempt, with what the retry loop needs to know of the answer.
+pub(crate) struct Attempt<T> {
+    pub(crate) result: Result<T>,
+    pub(crate) status: Option<u16>,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl<T> Attempt<T> {
+    pub(crate) fn failed(error: crate::Error) -> Self {
+        Self { status: error.status(), result: Err(error), retry_after: None }
+    }
+}
+
+/// What the client hooks read while an attempt runs (progenitor builds the request; the hooks
+/// are the only place to add a header to it).
+#[derive(Clone)]
+pub(crate) struct Scope {
+    pub(crate) request_id: Arc<str>,
+    pub(crate) timeout: Option<Option<Duration>>,
+}
+
+tokio::task_local! {
+    static SCOPE: Scope;
+}
+
+/// The scope of the attempt running on this task, if any.
+pub(crate) fn scope() -> Option<Scope> {
+    SCOPE.try_with(Scope::clone).ok()
+}
+
+/// A fresh request id: 128 bits from the clock, a process-wide counter and the process id,
+/// mixed so that ids of one process do not share prefixes.
+pub(crate) fn new_request_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mix = |mut x: u64| {
+        // splitmix64 finalizer
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    };
+    let hi = mix(nanos ^ u64::from(std::process::id()).rotate_left(32));
+    let lo = mix(n.wrapping_add(nanos.rotate_left(17)));
+    format!("{hi:016x}{lo:016x}")
+}
+
+/// Runs `attempt` until it succeeds, fails for good, or the retry budget is spent.
+pub(crate) async fn run<T, F, Fut>(
+    op: &'static Operation,
+    shared: &Shared,
+    options: CallOptions,
+    attempt: F,
+) -> Result<T>
+where
+    F: Fn(Call) -> Fut,
+    Fut: Future<Output = Attempt<T>>,
+{
+    let request_id: Arc<str> = options.request_id.unwrap_or_else(new_request_id).into();
+    let span = tracing::info_span!(
+        "aitoearn.call",
+        operation = op.name,
+        operation_id = op.operation_id,
+        method = op.method,
+        path = op.path,
+        request_id = &*request_id,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+    );
+    let may_retry = options.retry.unwrap_or_else(|| is_idempotent(op.method));
+    let policy = &shared.retry;
+    let scope = Scope { request_id: request_id.clone(), timeout: options.timeout };
+    async move {
+        let mut delays = policy.delays();
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let call = Call { op, request_id: request_id.clone() };
+            let outcome = SCOPE.scope(scope.clone(), attempt(call)).await;
+            let retry_wait = match &outcome.result {
+                Err(e) if may_retry && policy.is_retryable(e) => delays.next(),
+                _ => None,
+            };
+            match retry_wait {
+                Some(backoff) => {
+                    let wait = policy.honour_retry_after(backoff, outcome.retry_after);
+                    tracing::debug!(attempt = attempts, wait_ms = wait.as_millis() as u64, error = %outcome.result.as_ref().err().map(ToString::to_string).unwrap_or_default(), "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                None => {
+                    let span = tracing::Span::current();
+                    span.record("attempts", attempts);
+                    if let Some(status) = outcome.status {
+                        span.record("status", status);
+                    }
+                    if let Err(e) = &outcome.result {
+                        tracing::debug!(error = %e, "call failed");
+                    }
+                    return outcome.result;
+                }
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_unique_hex() {
+        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| new_request_id()).collect();
+        assert_eq!(ids.len(), 10_000);
+        assert!(ids.iter().all(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())));
+    }
+}
