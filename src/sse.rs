@@ -44,6 +44,7 @@ type Inner = Pin<
 #[must_use = "streams do nothing unless polled"]
 pub struct EventStream<T> {
     op: &'static Operation,
+    request_id: std::sync::Arc<str>,
     inner: Option<Inner>,
     _data: PhantomData<fn() -> T>,
 }
@@ -57,11 +58,16 @@ impl<T> std::fmt::Debug for EventStream<T> {
 }
 
 impl<T> EventStream<T> {
-    pub(crate) fn new(op: &'static Operation, body: ByteStream) -> Self {
+    pub(crate) fn new(
+        op: &'static Operation,
+        request_id: std::sync::Arc<str>,
+        body: ByteStream,
+    ) -> Self {
         let bytes: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>> =
             body.into_inner();
         Self {
             op,
+            request_id,
             inner: Some(Box::pin(bytes.eventsource())),
             _data: PhantomData,
         }
@@ -73,6 +79,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let op = self.op;
+        let request_id = self.request_id.clone();
         let Some(inner) = self.inner.as_mut() else {
             return Poll::Ready(None);
         };
@@ -92,12 +99,14 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                     })
                     .map_err(|reason| Error::Stream {
                         operation: op.name,
+                        request_id: request_id.to_string(),
                         reason: format!("event data {reason}"),
                     }),
             ),
-            Some(Err(EventStreamError::Transport(e))) => Some(Err(Error::transport(op.name, e))),
+            Some(Err(EventStreamError::Transport(e))) => Some(Err(Error::transport(op.name, &request_id, e))),
             Some(Err(e)) => Some(Err(Error::Stream {
                 operation: op.name,
+                request_id: request_id.to_string(),
                 reason: e.to_string(),
             })),
         };

@@ -16,9 +16,11 @@ async fn setup(answer: ResponseTemplate) -> (MockServer, Client) {
         .respond_with(answer)
         .mount(&server)
         .await;
+    // Retries are tested on their own (tests/faults.rs): here one answer is one outcome.
     let client = Client::builder()
         .api_key(KEY)
         .base_url(format!("{}/", server.uri()))
+        .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     (server, client)
@@ -282,6 +284,7 @@ async fn the_key_never_shows_in_debug_or_errors() {
     let dead = Client::builder()
         .api_key(KEY)
         .base_url("http://127.0.0.1:9")
+        .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     let err = dead.auth_start("douyin").send().await.unwrap_err();
