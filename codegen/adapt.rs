@@ -63,6 +63,16 @@ pub const ADAPTATIONS: &[Adaptation] = &[
               progenitor is given one opaque `default` response.",
         apply: raw_responses,
     },
+    Adaptation {
+        name: "open_response_enums",
+        why: "typify's enums reject values they do not list, so a status the service adds \
+              tomorrow would fail to decode today's answers. Every enum reachable from a \
+              response becomes `aitoearn::Open<E>` (via typify's `x-rust-type`): `Known(E)` or \
+              `Unknown(raw value)`. Inline enums are first hoisted into components named as \
+              typify would name them, so the Rust names do not change. Runs after \
+              `raw_responses`, whose descriptors are the roots.",
+        apply: open_response_enums,
+    },
 ];
 
 /// Runs every adaptation; returns (name, places changed) for each.
@@ -584,6 +594,148 @@ fn is_any(schema: &Value) -> bool {
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// open_response_enums
+
+/// The `x-rust-type` wrapper that makes `E` open to unknown values.
+fn open_enum(component: &str, description: Option<&Value>) -> Value {
+    let mut wrapper = json!({
+        "x-rust-type": {
+            "crate": "aitoearn",
+            "version": "*",
+            "path": "aitoearn::Open",
+            "parameters": [{ "$ref": format!("#/components/schemas/{component}") }]
+        }
+    });
+    if let Some(d) = description {
+        wrapper["description"] = d.clone();
+    }
+    wrapper
+}
+
+fn is_enum(schema: &Value) -> bool {
+    schema.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty())
+        && schema.get("nullable") != Some(&Value::Bool(true))
+}
+
+fn open_response_enums(spec: &mut Value) -> Result<usize, String> {
+    // Roots: the components named by response descriptors.
+    let mut roots = Vec::new();
+    fn descriptor_refs(d: &Value, out: &mut Vec<String>) {
+        if let Some(r) = d.get("ref").and_then(Value::as_str) {
+            out.push(r.to_string());
+        }
+        if let Some(items) = d.get("array") {
+            descriptor_refs(items, out);
+        }
+    }
+    let _ = for_each_operation(spec, |_, _, op| {
+        if let Some(r) = op.get("x-aitoearn-response") {
+            for key in ["body", "event"] {
+                if let Some(d) = r.get(key) {
+                    descriptor_refs(d, &mut roots);
+                }
+            }
+        }
+        Ok(())
+    });
+    // Every component reachable from them.
+    let components = spec.pointer("/components/schemas").cloned().unwrap_or(json!({}));
+    let mut reachable = BTreeSet::new();
+    while let Some(name) = roots.pop() {
+        if !reachable.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = components.get(&name) {
+            collect_refs(schema, &mut |r| {
+                if let Some(n) = r.strip_prefix("#/components/schemas/") {
+                    if !n.contains('/') {
+                        roots.push(n.to_string());
+                    }
+                }
+            });
+        }
+    }
+    let enum_components: BTreeSet<String> = reachable
+        .iter()
+        .filter(|n| components.get(n.as_str()).is_some_and(is_enum))
+        .cloned()
+        .collect();
+
+    let mut hoists: Vec<(String, Value)> = Vec::new();
+    let mut count = 0;
+    let mut taken: BTreeSet<String> =
+        components.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    for name in &reachable {
+        if enum_components.contains(name) {
+            continue;
+        }
+        let Some(schema) = spec.pointer_mut(&format!("/components/schemas/{name}")) else {
+            continue;
+        };
+        open_enums_in(schema, name, &enum_components, &mut taken, &mut hoists, &mut count);
+    }
+    for (name, schema) in hoists {
+        insert_component(spec, &name, schema)?;
+    }
+    Ok(count)
+}
+
+/// Wraps the enums under `schema` (not `schema` itself); `name` is its type name.
+fn open_enums_in(
+    schema: &mut Value,
+    name: &str,
+    enum_components: &BTreeSet<String>,
+    taken: &mut BTreeSet<String>,
+    hoists: &mut Vec<(String, Value)>,
+    count: &mut usize,
+) {
+    let Value::Object(m) = schema else { return };
+    let mut children: Vec<(String, &mut Value)> = Vec::new();
+    for (key, child) in m.iter_mut() {
+        match (key.as_str(), child) {
+            ("properties", Value::Object(props)) => {
+                for (prop, s) in props.iter_mut() {
+                    let stem = naming::type_stem(&naming::words(prop).join("_"));
+                    children.push((format!("{name}{stem}"), s));
+                }
+            }
+            ("items" | "additionalProperties", c @ Value::Object(_)) => {
+                let suffix = if key == "items" { "Item" } else { "Value" };
+                children.push((format!("{name}{suffix}"), c));
+            }
+            ("allOf" | "anyOf" | "oneOf", Value::Array(variants)) => {
+                for (i, s) in variants.iter_mut().enumerate() {
+                    children.push((format!("{name}Variant{i}"), s));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (child_name, child) in children {
+        let target = child.get("$ref").and_then(Value::as_str).and_then(|r| {
+            r.strip_prefix("#/components/schemas/").filter(|n| enum_components.contains(*n))
+        });
+        if let Some(component) = target.map(str::to_owned) {
+            *child = open_enum(&component, child.get("description"));
+            *count += 1;
+        } else if is_enum(child) {
+            let mut component = child_name.clone();
+            let mut i = 2;
+            while !taken.insert(component.clone()) {
+                component = format!("{child_name}{i}");
+                i += 1;
+            }
+            let description = child.get("description").cloned();
+            hoists.push((component.clone(), std::mem::take(child)));
+            *child = open_enum(&component, description.as_ref());
+            *count += 1;
+        } else {
+            open_enums_in(child, &child_name, enum_components, taken, hoists, count);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -783,5 +935,35 @@ mod tests {
             spec["paths"]["/x"]["get"]["x-aitoearn-response"]["kind"],
             "json"
         );
+    }
+
+    #[test]
+    fn response_enums_become_open() {
+        let mut spec = json!({
+            "paths": { "/x": { "get": { "operationId": "x_get",
+                "x-aitoearn-response": { "kind": "envelope", "body": { "array": { "ref": "Rec" } } } } } },
+            "components": { "schemas": {
+                "Rec": { "type": "object", "properties": {
+                    "state": { "type": "string", "enum": ["a", "b"], "description": "d" },
+                    "kind": { "$ref": "#/components/schemas/Kind" },
+                    "tags": { "type": "array", "items": { "type": "number", "enum": [1, 2] } },
+                    "name": { "type": "string" } } },
+                "Kind": { "type": "string", "enum": ["k"] },
+                "RequestOnly": { "type": "object", "properties": {
+                    "mode": { "type": "string", "enum": ["m"] } } }
+            } }
+        });
+        assert_eq!(open_response_enums(&mut spec).unwrap(), 3);
+        let s = &spec["components"]["schemas"];
+        let rec = &s["Rec"]["properties"];
+        assert_eq!(rec["state"]["x-rust-type"]["path"], "aitoearn::Open");
+        assert_eq!(rec["state"]["x-rust-type"]["parameters"][0]["$ref"], "#/components/schemas/RecState");
+        assert_eq!(rec["state"]["description"], "d");
+        assert_eq!(s["RecState"]["enum"], json!(["a", "b"]));
+        assert_eq!(rec["kind"]["x-rust-type"]["parameters"][0]["$ref"], "#/components/schemas/Kind");
+        assert_eq!(rec["tags"]["items"]["x-rust-type"]["parameters"][0]["$ref"], "#/components/schemas/RecTagsItem");
+        assert_eq!(rec["name"], json!({ "type": "string" }));
+        // Not reachable from a response: stays strict.
+        assert_eq!(s["RequestOnly"]["properties"]["mode"]["enum"], json!(["m"]));
     }
 }

@@ -36,7 +36,9 @@ pub fn generate(spec_text: &str) -> Result<Output, String> {
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(quote::quote!(crate::client::Shared))
-        .with_hooks(progenitor::HooksMode::Expected);
+        .with_hooks(progenitor::HooksMode::Expected)
+        // `x-rust-type` paths into this crate (see `adapt::open_response_enums`).
+        .with_crate("aitoearn", progenitor::CrateVers::Any, None);
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         generator.generate_tokens(&openapi)

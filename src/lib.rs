@@ -36,11 +36,15 @@
 
 #![warn(missing_docs)]
 
+// Generated models name `aitoearn::Open` (typify's `x-rust-type`), from inside this crate too.
+extern crate self as aitoearn;
+
 mod auth;
 mod call;
 mod client;
 mod dynamic;
 mod error;
+mod open;
 mod operation;
 mod region;
 mod retry;
@@ -67,6 +71,7 @@ pub use api::{ErrorCode, OPERATIONS, requests};
 pub use auth::ApiKey;
 pub use client::{Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_REGION};
 pub use error::{Error, Result, TransportKind};
+pub use open::Open;
 pub use operation::{Auth, Operation, ResponseKind};
 pub use region::Region;
 pub use retry::RetryPolicy;
