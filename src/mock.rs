@@ -228,6 +228,10 @@ fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
     if depth > 12 {
         return Value::Null;
     }
+    // An open enum (`aitoearn::Open<E>`): a value of `E`.
+    if let Some(inner) = schema.pointer("/x-rust-type/parameters/0") {
+        return sample_named(inner, name, depth + 1);
+    }
     if let Some(first) = schema
         .get("enum")
         .and_then(Value::as_array)

@@ -126,3 +126,35 @@ fn colliding_list_operations_get_distinct_names() {
     assert_eq!(accounts.name, "accounts_list");
     assert_eq!(groups.name, "account_groups_list");
 }
+
+#[tokio::test]
+async fn answers_with_enum_values_newer_than_the_spec_still_decode() {
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    // A valid answer, from the spec-driven mock, with values the spec does not know yet.
+    let mut data = server
+        .client()
+        .call("publish_flow_get", json!({ "flowId": "f1" }))
+        .await
+        .unwrap();
+    let task = &mut data["tasks"][0];
+    task["platform"] = json!("mastodon");
+    task["status"] = json!(42);
+    task["brandNewField"] = json!([1, 2]);
+    Mock::given(method("GET"))
+        .and(path("/api/v2/channels/publish/flows/f1"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "code": 0, "message": "ok", "data": data })),
+        )
+        .mount(server.server())
+        .await;
+    let flow = server.client().publish_flow_get("f1").send().await.unwrap();
+    let task = &flow.tasks[0];
+    assert_eq!(task.platform, aitoearn::Open::Unknown(json!("mastodon")));
+    assert!(task.status.as_ref().is_some_and(|s| !s.is_known()));
+    assert_eq!(serde_json::to_value(&task.status).unwrap(), json!(42), "kept as sent");
+    assert!(!serde_json::to_value(task).unwrap().as_object().unwrap().contains_key("brandNewField"));
+}
