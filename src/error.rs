@@ -223,6 +223,19 @@ impl Error {
     }
 }
 
+/// Cuts a message to the snippet limit (on a character boundary).
+pub(crate) fn truncate(mut s: String) -> String {
+    if s.len() > BODY_SNIPPET_LIMIT {
+        let mut end = BODY_SNIPPET_LIMIT;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
 /// The start of a body, for error messages.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let end = body.len().min(BODY_SNIPPET_LIMIT);

@@ -178,7 +178,8 @@ fn decode_error(call: &Call, answer: &Answer, reason: impl Into<String>) -> Erro
         operation: call.op.name,
         request_id: call.request_id.to_string(),
         status: answer.status,
-        reason: reason.into(),
+        // serde quotes offending values; keep a huge one from flooding logs.
+        reason: crate::error::truncate(reason.into()),
         body: snippet(&answer.body),
     }
 }
