@@ -14,7 +14,11 @@ fn main() {
     println!("cargo:rerun-if-changed=codegen");
     println!("cargo:rerun-if-changed=build.rs");
     let text = std::fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("reading {SPEC}: {e}"));
-    let out = codegen::generate(&text).unwrap_or_else(|e| panic!("generating from {SPEC}: {e}"));
+    let options = codegen::Options {
+        schemas: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
+    };
+    let out = codegen::generate_with(&text, options)
+        .unwrap_or_else(|e| panic!("generating from {SPEC}: {e}"));
     let dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let write = |name: &str, contents: &[u8]| {
         std::fs::write(dir.join(name), contents).unwrap_or_else(|e| panic!("writing {name}: {e}"))

@@ -91,7 +91,7 @@ pub(crate) const HTTP_METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Calls `f(method, path, operation)` for every operation, in document order.
+/// Calls `f(method, path, operation)` for every operation (in the order of the JSON map).
 pub fn for_each_operation(
     spec: &mut Value,
     mut f: impl FnMut(&str, &str, &mut Map<String, Value>) -> Result<(), String>,
@@ -121,9 +121,7 @@ pub fn for_each_operation(
 fn hoist_pointer_refs(spec: &mut Value) -> Result<usize, String> {
     let mut pointers = BTreeSet::new();
     collect_refs(spec, &mut |r| {
-        if let Some(rest) = r.strip_prefix("#/components/schemas/")
-            && rest.contains('/')
-        {
+        if r.strip_prefix("#/components/schemas/").is_some_and(|rest| rest.contains('/')) {
             pointers.insert(r.to_string());
         }
     });
@@ -209,10 +207,10 @@ fn collect_refs(v: &Value, f: &mut impl FnMut(&str)) {
 fn rewrite_refs(v: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(Value::String(r)) = m.get_mut("$ref")
-                && let Some(new) = f(r)
-            {
-                *r = new;
+            if let Some(Value::String(r)) = m.get_mut("$ref") {
+                if let Some(new) = f(r) {
+                    *r = new;
+                }
             }
             m.values_mut().for_each(|v| rewrite_refs(v, f));
         }
@@ -227,9 +225,7 @@ fn rewrite_refs(v: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) {
 fn drop_nonconforming_defaults(spec: &mut Value) -> Result<usize, String> {
     let mut count = 0;
     visit_schemas(spec, &mut |schema| {
-        if let Some(value) = schema.get("default")
-            && !conforms(value, schema)
-        {
+        if schema.get("default").is_some_and(|value| !conforms(value, schema)) {
             schema.remove("default");
             count += 1;
         }
@@ -246,22 +242,19 @@ fn conforms(value: &Value, schema: &Map<String, Value>) -> bool {
     {
         return false;
     }
-    if let Some(Value::Array(allowed)) = schema.get("enum")
-        && !allowed.contains(value)
-        && !(value.is_null() && is_nullable(schema))
-    {
-        return false;
+    if let Some(Value::Array(allowed)) = schema.get("enum") {
+        if !allowed.contains(value) && !(value.is_null() && is_nullable(schema)) {
+            return false;
+        }
     }
     if let Some(n) = value.as_f64() {
         let exclusive = |k: &str| schema.get(k).and_then(Value::as_bool).unwrap_or(false);
-        if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
-            && (n < min || (exclusive("exclusiveMinimum") && n == min))
-        {
+        let min = schema.get("minimum").and_then(Value::as_f64);
+        if min.is_some_and(|min| n < min || (exclusive("exclusiveMinimum") && n == min)) {
             return false;
         }
-        if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
-            && (n > max || (exclusive("exclusiveMaximum") && n == max))
-        {
+        let max = schema.get("maximum").and_then(Value::as_f64);
+        if max.is_some_and(|max| n > max || (exclusive("exclusiveMaximum") && n == max)) {
             return false;
         }
     }
@@ -487,12 +480,11 @@ fn raw_responses(spec: &mut Value) -> Result<usize, String> {
         if let Some(example) = example {
             response.insert("example".into(), example);
         }
-        if let Some(schema) = sse_media.and_then(|m| m.get("schema"))
-            && (!matches!(
-                schema.get("type").and_then(Value::as_str),
-                Some("string") | None
-            ) || schema.get("$ref").is_some())
-        {
+        let event_schema = sse_media.and_then(|m| m.get("schema")).filter(|schema| {
+            !matches!(schema.get("type").and_then(Value::as_str), Some("string") | None)
+                || schema.get("$ref").is_some()
+        });
+        if let Some(schema) = event_schema {
             let event = describe_body(schema.clone(), &format!("{stem}Event"), &mut hoists);
             response.insert("event".into(), event);
         }
@@ -557,9 +549,11 @@ fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
 /// `{"ref": "Name"}` for a component (hoisted here when inline), `{"array": <body>}`,
 /// `{"scalar": "string" | "integer" | "number" | "boolean"}`, or `{"any": true}`.
 fn describe_body(schema: Value, name: &str, hoists: &mut Vec<(String, Value)>) -> Value {
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str)
-        && let Some(n) = r.strip_prefix("#/components/schemas/")
-    {
+    let component = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"));
+    if let Some(n) = component {
         return json!({ "ref": n });
     }
     let ty = schema.get("type").and_then(Value::as_str);

@@ -77,10 +77,15 @@ fn read_builders(file: &syn::File) -> Result<Builders, String> {
                     syn::ImplItem::Fn(f) => Some(f),
                     _ => None,
                 }) {
-                    if let syn::ReturnType::Type(_, ty) = &f.sig.output
-                        && let syn::Type::Path(tp) = &**ty
-                    {
-                        let segs: Vec<_> = tp.path.segments.iter().collect();
+                    let path = match &f.sig.output {
+                        syn::ReturnType::Type(_, ty) => match &**ty {
+                            syn::Type::Path(tp) => Some(&tp.path),
+                            _ => None,
+                        },
+                        syn::ReturnType::Default => None,
+                    };
+                    if let Some(path) = path {
+                        let segs: Vec<_> = path.segments.iter().collect();
                         if segs.len() == 2 && segs[0].ident == "builder" {
                             methods.insert(f.sig.ident.to_string(), segs[1].ident.clone());
                         }
@@ -218,7 +223,9 @@ fn call_options(setters: &BTreeMap<String, Setter>) -> TokenStream {
 pub fn facade(
     file: &syn::File,
     ops: &[Operation],
+    adapted: &Value,
     published: &Value,
+    options: super::Options,
 ) -> Result<TokenStream, String> {
     let builders = read_builders(file)?;
     let mut client_methods = Vec::new();
@@ -470,9 +477,8 @@ pub fn facade(
                 });
             }
         }
-        if op.has_body
-            && let Some(target) = setters.get("body").and_then(|s| s.target.as_ref())
-        {
+        let body_target = setters.get("body").and_then(|s| s.target.as_ref()).filter(|_| op.has_body);
+        if let Some(target) = body_target {
             if op.body_required {
                 dyn_setters.push(quote!(let request = request.body(crate::dynamic::required::<#target>(#name, input, "body")?);));
             } else {
@@ -534,11 +540,12 @@ pub fn facade(
 
     let count = ops.len();
     let error_codes = error_codes(published);
+    let schemas = if options.schemas { operation_schemas(ops, adapted) } else { quote!() };
     Ok(quote! {
         #[allow(unused_imports)]
         use crate::generated::types;
 
-        /// Every operation of the vendored spec, in document order.
+        /// Every operation of the vendored spec, sorted by path, then HTTP method.
         pub static OPERATIONS: [crate::Operation; #count] = [#(#table),*];
 
         impl crate::Client {
@@ -564,7 +571,30 @@ pub fn facade(
         }
 
         #error_codes
+
+        #schemas
     })
+}
+
+/// `(input, output)` JSON Schemas of every operation, self-contained, in table order.
+fn operation_schemas(ops: &[Operation], adapted: &Value) -> TokenStream {
+    let components = adapted.pointer("/components/schemas").cloned().unwrap_or(Value::Null);
+    let rows = ops.iter().map(|op| {
+        let spec_op = adapted
+            .get("paths")
+            .and_then(|p| p.get(&op.path))
+            .and_then(|i| i.get(op.method.to_ascii_lowercase()))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let input = super::schema::standalone(&super::schema::input_schema(&spec_op), &components).to_string();
+        let output = super::schema::standalone(&super::schema::output_schema(&spec_op), &components).to_string();
+        quote!((#input, #output))
+    });
+    let count = ops.len();
+    quote! {
+        /// `(input, output)` JSON Schemas of [`OPERATIONS`], in the same order.
+        pub(crate) static SCHEMAS: [(&str, &str); #count] = [#(#rows),*];
+    }
 }
 
 /// Error codes named in the spec: `x-aitoearn-backend.responseCodes` and the error examples
@@ -606,10 +636,10 @@ fn error_codes(spec: &Value) -> TokenStream {
     fn walk(v: &Value, visit: &mut impl FnMut(i64, &str, &str)) {
         match v {
             Value::Object(m) => {
-                if let (Some(summary), Some(value)) =
-                    (m.get("summary").and_then(Value::as_str), m.get("value"))
-                    && let Some(code) = value.get("code").and_then(Value::as_i64)
-                {
+                let summary = m.get("summary").and_then(Value::as_str);
+                let value = m.get("value");
+                let code = value.and_then(|v| v.get("code")).and_then(Value::as_i64);
+                if let (Some(summary), Some(value), Some(code)) = (summary, value, code) {
                     let message = value
                         .get("message")
                         .and_then(Value::as_str)

@@ -5,6 +5,7 @@ pub mod adapt;
 pub mod emit;
 pub mod model;
 pub mod naming;
+pub mod schema;
 
 use serde_json::Value;
 
@@ -22,8 +23,27 @@ pub struct Output {
     pub adaptations: Vec<(&'static str, usize)>,
 }
 
+/// What to generate besides the client.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Derive `schemars::JsonSchema` on every model and emit each operation's input and output
+    /// JSON Schema (the crate's `schemars` feature).
+    pub schemas: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { schemas: true }
+    }
+}
+
 /// Runs the whole generator on the text of a spec.
 pub fn generate(spec_text: &str) -> Result<Output, String> {
+    generate_with(spec_text, Options::default())
+}
+
+/// Runs the whole generator on the text of a spec, with `options`.
+pub fn generate_with(spec_text: &str, options: Options) -> Result<Output, String> {
     let published: Value =
         serde_json::from_str(spec_text).map_err(|e| format!("the spec is not JSON: {e}"))?;
     check_version(&published)?;
@@ -39,6 +59,9 @@ pub fn generate(spec_text: &str) -> Result<Output, String> {
         .with_hooks(progenitor::HooksMode::Expected)
         // `x-rust-type` paths into this crate (see `adapt::open_response_enums`).
         .with_crate("aitoearn", progenitor::CrateVers::Any, None);
+    if options.schemas {
+        settings.with_derive("::schemars::JsonSchema");
+    }
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         generator.generate_tokens(&openapi)
@@ -48,7 +71,7 @@ pub fn generate(spec_text: &str) -> Result<Output, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     let operations = model::operations(&spec)?;
-    let facade = emit::facade(&file, &operations, &published)?;
+    let facade = emit::facade(&file, &operations, &spec, &published, options)?;
     let facade: syn::File =
         syn::parse2(facade).map_err(|e| format!("the facade is invalid Rust: {e}"))?;
     Ok(Output {

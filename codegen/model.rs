@@ -53,7 +53,8 @@ pub enum Auth {
     Query { name: String },
 }
 
-/// Reads every operation, in document order.
+/// Reads every operation, sorted by path, then HTTP method (stable whatever the JSON map
+/// keeps of the document order).
 pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
     let mut out = Vec::new();
     let global_security = spec.get("security").cloned();
@@ -139,6 +140,7 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
         });
         Ok(())
     })?;
+    out.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
     Ok(out)
 }
 
@@ -234,7 +236,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_operations_in_document_order() {
+    fn reads_operations_sorted_by_path() {
         let spec = json!({
             "security": [{ "k": [] }],
             "components": { "securitySchemes": { "k": { "type": "apiKey", "in": "header", "name": "X-Api-Key" } } },

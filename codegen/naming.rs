@@ -77,11 +77,11 @@ fn from_method_and_path(http_method: &str, path: &str) -> String {
 
 /// `Foo_bar_v2` → (`Foo_bar`, Some("2")).
 fn split_version(id: &str) -> (&str, Option<&str>) {
-    if let Some((stem, tail)) = id.rsplit_once("_v")
-        && !tail.is_empty()
-        && tail.chars().all(|c| c.is_ascii_digit())
-    {
-        return (stem, Some(tail));
+    match id.rsplit_once("_v") {
+        Some((stem, tail)) if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) => {
+            return (stem, Some(tail));
+        }
+        _ => {}
     }
     (id, None)
 }

@@ -203,7 +203,7 @@ pub fn sample_input(op: &Operation) -> Value {
     {
         if let (Some(name), Some(schema)) = (p.get("name").and_then(Value::as_str), p.get("schema"))
         {
-            input.insert(name.to_string(), sample_named(schema, name, 0));
+            input.insert(name.to_string(), sample_named(schema, spec(), name, 0));
         }
     }
     if let Some(schema) = spec_op
@@ -220,17 +220,23 @@ pub fn sample_input(op: &Operation) -> Value {
 /// A value valid for `schema` (resolved against the spec's components): every property
 /// filled, the first enum value or variant, formats and bounds respected.
 pub fn sample(schema: &Value) -> Value {
-    sample_named(schema, "value", 0)
+    sample_named(schema, spec(), "value", 0)
 }
 
-fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
-    let schema = resolve(schema);
+/// Like [`sample`], for a JSON Schema (2020-12) whose `$ref`s point into `root` (e.g. an
+/// [`Operation::input_schema`](crate::Operation::input_schema) and its `$defs`).
+pub fn sample_json_schema(schema: &Value, root: &Value) -> Value {
+    sample_named(schema, root, "value", 0)
+}
+
+fn sample_named(schema: &Value, root: &Value, name: &str, depth: usize) -> Value {
+    let schema = resolve(schema, root);
     if depth > 12 {
         return Value::Null;
     }
     // An open enum (`aitoearn::Open<E>`): a value of `E`.
     if let Some(inner) = schema.pointer("/x-rust-type/parameters/0") {
-        return sample_named(inner, name, depth + 1);
+        return sample_named(inner, root, name, depth + 1);
     }
     if let Some(first) = schema
         .get("enum")
@@ -245,19 +251,22 @@ fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
             .and_then(Value::as_array)
             .and_then(|v| v.first())
         {
-            return sample_named(first, name, depth + 1);
+            return sample_named(first, root, name, depth + 1);
         }
     }
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
         let mut merged = Map::new();
         for part in parts {
-            if let Value::Object(m) = sample_named(part, name, depth + 1) {
+            if let Value::Object(m) = sample_named(part, root, name, depth + 1) {
                 merged.extend(m);
             }
         }
         return Value::Object(merged);
     }
-    let ty = schema.get("type").and_then(Value::as_str);
+    let ty = match schema.get("type") {
+        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        other => other.and_then(Value::as_str),
+    };
     match ty {
         Some("object") | None if schema.get("properties").is_some() => {
             let mut out = Map::new();
@@ -274,7 +283,7 @@ fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
                     if depth > 6 && !required.contains(&k.as_str()) {
                         continue;
                     }
-                    let value = sample_named(v, k, depth + 1);
+                    let value = sample_named(v, root, k, depth + 1);
                     if !value.is_null() || required.contains(&k.as_str()) {
                         out.insert(k.clone(), value);
                     }
@@ -292,7 +301,7 @@ fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
             let item = schema.get("items").cloned().unwrap_or(json!({}));
             Value::Array(
                 (0..n)
-                    .map(|_| sample_named(&item, name, depth + 1))
+                    .map(|_| sample_named(&item, root, name, depth + 1))
                     .collect(),
             )
         }
@@ -305,11 +314,12 @@ fn sample_named(schema: &Value, name: &str, depth: usize) -> Value {
 }
 
 fn sample_number(schema: &Value) -> f64 {
-    let min = schema.get("minimum").and_then(Value::as_f64);
-    let exclusive = schema
-        .get("exclusiveMinimum")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    // OpenAPI 3.0: `exclusiveMinimum: true` beside `minimum`; JSON Schema: a number.
+    let (min, exclusive) = match schema.get("exclusiveMinimum") {
+        Some(Value::Number(n)) => (n.as_f64(), true),
+        Some(Value::Bool(b)) => (schema.get("minimum").and_then(Value::as_f64), *b),
+        _ => (schema.get("minimum").and_then(Value::as_f64), false),
+    };
     let max = schema.get("maximum").and_then(Value::as_f64);
     let mut n = match min {
         Some(m) if exclusive => m + 1.0,
@@ -328,11 +338,10 @@ fn sample_string(schema: &Value, name: &str) -> Value {
         .and_then(Value::as_str)
         .unwrap_or_default();
     let mut candidates: Vec<String> = Vec::new();
-    if let Some(Value::String(e)) = schema.get("example")
-        && !e.is_empty()
-        && format.is_empty()
-    {
-        candidates.push(e.clone());
+    let example = schema.get("example").or_else(|| schema.pointer("/examples/0"));
+    match example {
+        Some(Value::String(e)) if !e.is_empty() && format.is_empty() => candidates.push(e.clone()),
+        _ => {}
     }
     candidates.push(match format {
         "date-time" => "2026-07-02T12:00:00.000Z".to_string(),
@@ -375,13 +384,13 @@ fn sample_string(schema: &Value, name: &str) -> Value {
     Value::String(s)
 }
 
-fn resolve(schema: &Value) -> &Value {
+fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
     let mut cur = schema;
     for _ in 0..16 {
         let Some(r) = cur.get("$ref").and_then(Value::as_str) else {
             return cur;
         };
-        match r.strip_prefix('#').and_then(|p| spec().pointer(p)) {
+        match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
             Some(next) => cur = next,
             None => return cur,
         }

@@ -123,3 +123,23 @@ mod tests {
         assert_eq!(v.iter().filter(|o| o.is_known()).count(), 1);
     }
 }
+
+/// The schema of `E`: unknown values are the crate's tolerance, not part of the contract.
+#[cfg(feature = "schemars")]
+impl<E: schemars::JsonSchema> schemars::JsonSchema for Open<E> {
+    fn schema_name() -> String {
+        E::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        E::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        E::json_schema(generator)
+    }
+
+    fn is_referenceable() -> bool {
+        E::is_referenceable()
+    }
+}

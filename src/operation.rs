@@ -76,6 +76,39 @@ impl Operation {
         !matches!(self.auth, Auth::None)
     }
 
+    /// Position in [`OPERATIONS`](crate::OPERATIONS).
+    pub fn index(&self) -> usize {
+        crate::OPERATIONS.iter().position(|o| o == self).unwrap_or(usize::MAX)
+    }
+
+    /// JSON Schema (2020-12, self-contained) of the operation's whole input, as
+    /// [`Client::call`](crate::Client::call) takes it: parameters under their wire names, the
+    /// body under `"body"`, with the spec's descriptions, required lists and enums.
+    ///
+    /// ```
+    /// let op = aitoearn::Operation::find("auth_start").unwrap();
+    /// let schema = op.input_schema();
+    /// assert_eq!(schema["required"][0], "platform");
+    /// ```
+    #[cfg(feature = "schemars")]
+    pub fn input_schema(&self) -> serde_json::Value {
+        self.schema(|s| s.0)
+    }
+
+    /// JSON Schema of what the operation's `send()` returns (for a stream: one event).
+    #[cfg(feature = "schemars")]
+    pub fn output_schema(&self) -> serde_json::Value {
+        self.schema(|s| s.1)
+    }
+
+    #[cfg(feature = "schemars")]
+    fn schema(&self, pick: fn(&(&'static str, &'static str)) -> &'static str) -> serde_json::Value {
+        crate::api::SCHEMAS
+            .get(self.index())
+            .and_then(|s| serde_json::from_str(pick(s)).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
     /// Whether the answer is a stream of events (always or on request).
     pub fn can_stream(&self) -> bool {
         matches!(

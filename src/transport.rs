@@ -220,9 +220,10 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(call: &Call, answer: &Answer)
 /// Decodes a raw (not enveloped) JSON answer.
 pub(crate) fn decode_json<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
     // The service answers some failures of raw endpoints with its envelope, even with HTTP 200.
-    if let Ok(env) = serde_json::from_slice::<RawEnvelope<'_>>(&answer.body)
-        && env.message.is_some()
-        && let Some(err) = api_error(call, answer, &env)
+    let envelope = serde_json::from_slice::<RawEnvelope<'_>>(&answer.body).ok();
+    if let Some(err) = envelope
+        .filter(|env| env.message.is_some())
+        .and_then(|env| api_error(call, answer, &env))
     {
         return Err(err);
     }
