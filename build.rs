@@ -8,16 +8,20 @@ mod codegen;
 use std::path::PathBuf;
 
 const SPEC: &str = "openapi/aitoearn.openapi.json";
+/// The English edition: its texts go first in the docs; structure comes from `SPEC` alone.
+const SPEC_EN: &str = "openapi/aitoearn.openapi.en.json";
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
+    println!("cargo:rerun-if-changed={SPEC_EN}");
     println!("cargo:rerun-if-changed=codegen");
     println!("cargo:rerun-if-changed=build.rs");
     let text = std::fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("reading {SPEC}: {e}"));
     let options = codegen::Options {
         schemas: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
     };
-    let out = codegen::generate_with(&text, options)
+    let english = std::fs::read_to_string(SPEC_EN).ok();
+    let out = codegen::generate_with(&text, english.as_deref(), options)
         .unwrap_or_else(|e| panic!("generating from {SPEC}: {e}"));
     let dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let write = |name: &str, contents: &[u8]| {

@@ -162,12 +162,24 @@ fn body_type(desc: Option<&Value>, types: &BTreeSet<String>) -> Result<TokenStre
 }
 
 /// Rustdoc text that cannot start a doctest or an intra-doc link by accident.
+/// Site-relative links (`/api-reference/…`) point at the docs site.
 fn doc_text(s: &str) -> String {
-    s.replace("```", "```text").replace("\r\n", "\n")
+    s.replace("```", "```text")
+        .replace("\r\n", "\n")
+        .replace("](/", "](https://docs.aitoearn.ai/")
 }
 
 fn operation_doc(op: &Operation) -> String {
     let mut doc = String::new();
+    // English first (where the English edition has it), then the Chinese original.
+    if !op.summary_en.is_empty() {
+        doc.push_str(&doc_text(&op.summary_en));
+        doc.push_str("\n\n");
+    }
+    if !op.description_en.is_empty() && op.description_en != op.summary_en {
+        doc.push_str(&doc_text(&op.description_en));
+        doc.push_str("\n\n");
+    }
     if !op.summary.is_empty() {
         doc.push_str(&doc_text(&op.summary));
         doc.push_str("\n\n");
@@ -182,6 +194,9 @@ fn operation_doc(op: &Operation) -> String {
     ));
     if !op.tags.is_empty() {
         doc.push_str(&format!(" · tag `{}`", op.tags.join("`, `")));
+    }
+    if !op.tags_en.is_empty() && op.tags_en != op.tags {
+        doc.push_str(&format!(" (`{}`)", op.tags_en.join("`, `")));
     }
     doc.push_str(match &op.auth {
         Auth::None => " · no API key.",
@@ -290,7 +305,7 @@ pub fn facade(
                     if p.description.is_empty() {
                         format!("- `{}`", p.rust_name)
                     } else {
-                        format!("- `{}`: {}", p.rust_name, doc_text(&p.description))
+                        format!("- `{}`: {}", p.rust_name, doc_text(&p.description).replace("\n\n", " — "))
                     }
                 })
                 .collect();
@@ -508,6 +523,12 @@ pub fn facade(
         let path = &op.path;
         let summary = &op.summary;
         let tag = op.tags.first().cloned().unwrap_or_default();
+        let tag_en = op.tags_en.first().cloned().unwrap_or_else(|| tag.clone());
+        let summary_en = if op.summary_en.is_empty() {
+            op.summary.clone()
+        } else {
+            op.summary_en.clone()
+        };
         let auth = match &op.auth {
             Auth::None => quote!(crate::Auth::None),
             Auth::Header { name, prefix } => {
@@ -530,7 +551,9 @@ pub fn facade(
                 path: #path,
                 name: #name,
                 summary: #summary,
+                summary_en: #summary_en,
                 tag: #tag,
+                tag_en: #tag_en,
                 auth: #auth,
                 response: #response,
                 deprecated: #deprecated,

@@ -2,6 +2,7 @@
 //! writes its output to `OUT_DIR`, and by `xtask`, which checks and reports on it.
 
 pub mod adapt;
+pub mod bilingual;
 pub mod emit;
 pub mod model;
 pub mod naming;
@@ -39,16 +40,27 @@ impl Default for Options {
 
 /// Runs the whole generator on the text of a spec.
 pub fn generate(spec_text: &str) -> Result<Output, String> {
-    generate_with(spec_text, Options::default())
+    generate_with(spec_text, None, Options::default())
 }
 
-/// Runs the whole generator on the text of a spec, with `options`.
-pub fn generate_with(spec_text: &str, options: Options) -> Result<Output, String> {
+/// Runs the whole generator on the text of a spec (the Chinese edition), with the English
+/// edition's texts when given, and `options`.
+pub fn generate_with(
+    spec_text: &str,
+    english: Option<&str>,
+    options: Options,
+) -> Result<Output, String> {
     let published: Value =
         serde_json::from_str(spec_text).map_err(|e| format!("the spec is not JSON: {e}"))?;
     check_version(&published)?;
     let mut spec = published.clone();
-    let adaptations = adapt::adapt(&mut spec)?;
+    let mut adaptations = Vec::new();
+    if let Some(english) = english {
+        let en: Value = serde_json::from_str(english)
+            .map_err(|e| format!("the English edition is not JSON: {e}"))?;
+        adaptations.push(("english_texts", bilingual::merge(&mut spec, &en)));
+    }
+    adaptations.extend(adapt::adapt(&mut spec)?);
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
     let mut settings = progenitor::GenerationSettings::new();

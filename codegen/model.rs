@@ -17,6 +17,10 @@ pub struct Operation {
     pub summary: String,
     pub description: String,
     pub tags: Vec<String>,
+    /// English summary, description and tags, where the English edition has them.
+    pub summary_en: String,
+    pub description_en: String,
+    pub tags_en: Vec<String>,
     pub deprecated: bool,
     pub params: Vec<Param>,
     pub has_body: bool,
@@ -105,19 +109,25 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
             .get("x-aitoearn-response")
             .cloned()
             .unwrap_or(Value::Null);
+        let en = op.get("x-aitoearn-en").cloned().unwrap_or(Value::Null);
+        let en_text = |k: &str| en.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let strings = |v: Option<&Value>| -> Vec<String> {
+            v.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect()
+        };
         out.push(Operation {
             operation_id,
             method: method.to_uppercase(),
             path: path.to_string(),
             summary: text("summary"),
             description: text("description"),
-            tags: op
-                .get("tags")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|t| t.as_str().map(str::to_owned))
-                .collect(),
+            tags: strings(op.get("tags")),
+            summary_en: en_text("summary"),
+            description_en: en_text("description"),
+            tags_en: strings(en.get("tags")),
             deprecated: op
                 .get("deprecated")
                 .and_then(Value::as_bool)

@@ -11,10 +11,14 @@ pub struct Operation {
     pub path: &'static str,
     /// Rust method name on [`Client`](crate::Client) (`auth_start`).
     pub name: &'static str,
-    /// The spec's summary.
+    /// The spec's summary (Chinese edition).
     pub summary: &'static str,
-    /// The spec's first tag.
+    /// The summary in the English edition (the Chinese one where it has none).
+    pub summary_en: &'static str,
+    /// The spec's first tag (Chinese edition, e.g. `渠道管理/授权`).
     pub tag: &'static str,
+    /// The same tag in the English edition (`Channel Management/Authorization`).
+    pub tag_en: &'static str,
     /// Where the API key goes.
     pub auth: Auth,
     /// How the answer is read.

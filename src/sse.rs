@@ -226,8 +226,9 @@ struct Lines {
     source: Option<Source>,
     /// The unscanned rest of the current read.
     chunk: Bytes,
-    /// The start of a line whose end has not arrived yet.
-    partial: BytesMut,
+    /// The start of a line whose end has not arrived yet: the reads it spans, uncopied, so
+    /// that a long line is copied once, into a buffer of its exact size.
+    partial: Vec<Bytes>,
     /// The previous line ended with a CR at the end of a read: a LF starting the next read
     /// belongs to it.
     skip_lf: bool,
@@ -240,7 +241,7 @@ impl Lines {
         Self {
             source: Some(source),
             chunk: Bytes::new(),
-            partial: BytesMut::new(),
+            partial: Vec::new(),
             skip_lf: false,
             at_start: true,
         }
@@ -275,10 +276,10 @@ impl Lines {
             // The common case: the whole line is in this read; no copy.
             chunk.split_to(end + term)
         } else {
-            self.partial.extend_from_slice(&chunk[..end]);
-            self.partial.put_u8(b'\n');
+            let line = join(&self.partial, &chunk[..end]);
+            self.partial.clear();
             chunk.advance(end + term);
-            self.partial.split().freeze()
+            line
         };
         self.emit(line)
     }
@@ -287,6 +288,18 @@ impl Lines {
 /// U+FEFF in UTF-8. `eventsource-stream` strips it itself, but slices it at byte 1 and
 /// panics, so it never gets to see it.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `parts`, then `last`, then a LF, in one buffer of that size.
+fn join(parts: &[Bytes], last: &[u8]) -> Bytes {
+    let len = parts.iter().map(Bytes::len).sum::<usize>() + last.len() + 1;
+    let mut line = BytesMut::with_capacity(len);
+    for part in parts {
+        line.extend_from_slice(part);
+    }
+    line.extend_from_slice(last);
+    line.put_u8(b'\n');
+    line.freeze()
+}
 
 /// WHATWG decodes the stream with "UTF-8 decode": invalid sequences become U+FFFD. A line
 /// always ends on a character boundary, so it can be decoded on its own.
@@ -313,8 +326,7 @@ impl Stream for Lines {
                 match this.chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
                     Some(end) => return Poll::Ready(Some(Ok(this.take_line(end)))),
                     None => {
-                        this.partial.extend_from_slice(&this.chunk);
-                        this.chunk.clear();
+                        this.partial.push(std::mem::take(&mut this.chunk));
                     }
                 }
             }
@@ -334,12 +346,14 @@ impl Stream for Lines {
                 }
                 Poll::Ready(None) => {
                     this.source = None;
-                    let mut tail = std::mem::take(&mut this.partial);
-                    if !tail.is_empty() {
-                        tail.put_u8(b'\n');
-                    }
-                    tail.put_u8(b'\n');
-                    return Poll::Ready(Some(Ok(this.emit(tail.freeze()))));
+                    // End the unterminated last line, if any, and dispatch a pending event.
+                    let tail = if this.partial.is_empty() {
+                        Bytes::from_static(b"\n")
+                    } else {
+                        join(&this.partial, b"\n")
+                    };
+                    this.partial.clear();
+                    return Poll::Ready(Some(Ok(this.emit(tail))));
                 }
             }
         }

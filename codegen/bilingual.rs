@@ -1,0 +1,169 @@
+//! English texts from the English edition of the spec, merged into the Chinese edition (the
+//! structural source of truth) so generated docs read English first and keep the Chinese.
+//!
+//! Texts are matched by JSON pointer: the English edition is a translation of the same
+//! document. Where the editions diverge structurally, a pointer simply finds nothing (or
+//! something that is not text) and the Chinese text stays alone. Structure, types and names
+//! never come from the English edition.
+
+use serde_json::{Map, Value, json};
+
+use super::adapt::HTTP_METHODS;
+
+/// Separates the English text from the Chinese one in merged descriptions.
+pub const SEPARATOR: &str = "\n\n";
+
+/// Merges `en` into `zh`; returns how many texts gained an English version.
+///
+/// - Schema and parameter `description`s become `"{en}\n\n{zh}"`.
+/// - Each operation gets `x-aitoearn-en: {summary, description, tags}` and keeps its own
+///   `summary`/`description` (the facade lays both out).
+/// - Each top-level tag gets `x-aitoearn-en-name`.
+pub fn merge(zh: &mut Value, en: &Value) -> usize {
+    let mut count = 0;
+    // Operations first, before their descriptions are touched below.
+    if let Some(paths) = zh.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for (method, op) in item.iter_mut() {
+                if !HTTP_METHODS.contains(&method.as_str()) {
+                    continue;
+                }
+                let Some(en_op) = en.get("paths").and_then(|p| p.get(path)).and_then(|i| i.get(method))
+                else {
+                    continue;
+                };
+                let text = |k: &str| en_op.get(k).and_then(Value::as_str).map(str::to_owned);
+                let mut texts = Map::new();
+                for key in ["summary", "description"] {
+                    if let Some(t) = text(key).filter(|t| !t.trim().is_empty()) {
+                        texts.insert(key.into(), json!(t));
+                        count += 1;
+                    }
+                }
+                if let Some(tags) = en_op.get("tags") {
+                    texts.insert("tags".into(), tags.clone());
+                }
+                if let Some(op) = op.as_object_mut() {
+                    op.insert("x-aitoearn-en".into(), Value::Object(texts));
+                }
+            }
+        }
+    }
+    if let Some(tags) = zh.get_mut("tags").and_then(Value::as_array_mut) {
+        for (i, tag) in tags.iter_mut().enumerate() {
+            if let Some(name) = en.pointer(&format!("/tags/{i}/name")).and_then(Value::as_str) {
+                if let Some(t) = tag.as_object_mut() {
+                    t.insert("x-aitoearn-en-name".into(), json!(name));
+                }
+            }
+        }
+    }
+    merge_descriptions(zh, en, &mut String::new(), 0, &mut count);
+    count
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn merge_descriptions(v: &mut Value, en: &Value, pointer: &mut String, depth: usize, count: &mut usize) {
+    match v {
+        Value::Object(m) => {
+            for (key, child) in m.iter_mut() {
+                // Values, not texts: never translate inside them.
+                if matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const") {
+                    continue;
+                }
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape(key));
+                let is_operation_text =
+                    depth == 3 && pointer.starts_with("/paths/") && key == "description";
+                match child {
+                    Value::String(zh_text) if key == "description" && !is_operation_text => {
+                        if let Some(en_text) = en.pointer(pointer).and_then(Value::as_str) {
+                            if !en_text.trim().is_empty() && en_text.trim() != zh_text.trim() {
+                                *zh_text = format!("{en_text}{SEPARATOR}{zh_text}");
+                                *count += 1;
+                            }
+                        }
+                    }
+                    _ => merge_descriptions(child, en, pointer, depth + 1, count),
+                }
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter_mut().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                merge_descriptions(child, en, pointer, depth + 1, count);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_first_chinese_kept_structure_untouched() {
+        let mut zh = json!({
+            "tags": [{ "name": "渠道管理/授权" }],
+            "paths": { "/a/{p}": { "get": {
+                "summary": "开始平台授权", "description": "接口说明", "tags": ["渠道管理/授权"],
+                "parameters": [{ "name": "p", "description": "平台", "schema": { "type": "string", "enum": ["douyin"] } }],
+                "responses": { "200": { "description": "成功", "content": { "application/json": {
+                    "example": { "description": "不翻译" } } } } }
+            } } },
+            "components": { "schemas": {
+                "A": { "type": "object", "description": "账号", "properties": {
+                    "x/y": { "type": "string", "description": "斜杠" },
+                    "same": { "type": "string", "description": "URL" },
+                    "onlyZh": { "type": "string", "description": "仅中文" } } } } }
+        });
+        let en = json!({
+            "tags": [{ "name": "Channel Management/Authorization" }],
+            "paths": { "/a/{p}": { "get": {
+                "summary": "Start Platform Authorization", "description": "Interface description",
+                "tags": ["Channel Management/Authorization"],
+                "parameters": [{ "name": "p", "description": "Platform", "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "OK", "content": { "application/json": {
+                    "example": { "description": "do not translate" } } } } }
+            } } },
+            "components": { "schemas": {
+                "A": { "type": "object", "description": "Account", "properties": {
+                    "x/y": { "type": "string", "description": "Slash" },
+                    "same": { "type": "string", "description": "URL" } } } } }
+        });
+        let before = zh.clone();
+        let n = merge(&mut zh, &en);
+        assert_eq!(n, 6); // summary, description, parameter, response, A, x/y
+        let op = &zh["paths"]["/a/{p}"]["get"];
+        assert_eq!(op["summary"], "开始平台授权");
+        assert_eq!(op["description"], "接口说明");
+        assert_eq!(op["x-aitoearn-en"]["summary"], "Start Platform Authorization");
+        assert_eq!(op["x-aitoearn-en"]["tags"][0], "Channel Management/Authorization");
+        assert_eq!(op["parameters"][0]["description"], "Platform\n\n平台");
+        assert_eq!(op["parameters"][0]["schema"]["type"], "string", "structure stays Chinese");
+        assert_eq!(op["responses"]["200"]["content"]["application/json"]["example"]["description"], "不翻译");
+        let a = &zh["components"]["schemas"]["A"];
+        assert_eq!(a["description"], "Account\n\n账号");
+        assert_eq!(a["properties"]["x/y"]["description"], "Slash\n\n斜杠");
+        assert_eq!(a["properties"]["same"]["description"], "URL");
+        assert_eq!(a["properties"]["onlyZh"]["description"], "仅中文");
+        assert_eq!(zh["tags"][0]["x-aitoearn-en-name"], "Channel Management/Authorization");
+        // Nothing else changed.
+        let strip = |mut v: Value| {
+            v["paths"]["/a/{p}"]["get"].as_object_mut().unwrap().remove("x-aitoearn-en");
+            v["tags"][0].as_object_mut().unwrap().remove("x-aitoearn-en-name");
+            v.to_string().len()
+        };
+        assert!(strip(zh) > strip(before));
+    }
+}
