@@ -162,11 +162,52 @@ fn body_type(desc: Option<&Value>, types: &BTreeSet<String>) -> Result<TokenStre
 }
 
 /// Rustdoc text that cannot start a doctest or an intra-doc link by accident.
-/// Site-relative links (`/api-reference/…`) point at the docs site.
+/// Spec text made safe for rustdoc: fences are not doctests, site-relative links point at the
+/// docs site, and brackets that are not Markdown links (`data.tasks[n].id`) are escaped so
+/// rustdoc does not read them as intra-doc links.
 fn doc_text(s: &str) -> String {
-    s.replace("```", "```text")
+    // A bare fence would be compiled as a doctest; a fence with a language is not.
+    let s = s
         .replace("\r\n", "\n")
-        .replace("](/", "](https://docs.aitoearn.ai/")
+        .replace("```\n", "```text\n")
+        .replace("](/", "](https://docs.aitoearn.ai/");
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '[' {
+            let close = chars[i + 1..].iter().position(|&c| c == ']' || c == '[').map(|p| p + i + 1);
+            if let Some(j) = close.filter(|&j| chars[j] == ']') {
+                let text: String = chars[i + 1..j].iter().collect();
+                if chars.get(j + 1) == Some(&'(') {
+                    out.push('[');
+                    out.push_str(&text);
+                    out.push(']');
+                } else {
+                    out.push_str(&format!("\\[{text}\\]"));
+                }
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_text;
+
+    #[test]
+    fn doc_text_escapes_non_links() {
+        assert_eq!(doc_text("data.tasks[n].id"), "data.tasks\\[n\\].id");
+        assert_eq!(doc_text("[平台列表](/api-reference/x)"), "[平台列表](https://docs.aitoearn.ai/api-reference/x)");
+        assert_eq!(doc_text("a [b"), "a [b");
+        assert_eq!(doc_text("```\nx\n```"), "```text\nx\n```");
+        assert_eq!(doc_text("```json\n{}"), "```json\n{}");
+    }
 }
 
 fn operation_doc(op: &Operation) -> String {
