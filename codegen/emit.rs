@@ -287,6 +287,7 @@ pub fn facade(
     let mut client_methods = Vec::new();
     let mut request_types = Vec::new();
     let mut dynamic_arms = Vec::new();
+    let mut decode_arms = Vec::new();
     let mut table = Vec::new();
 
     for (index, op) in ops.iter().enumerate() {
@@ -558,6 +559,25 @@ pub fn facade(
             }
         });
 
+        // Decoding alone, for fuzzing and benchmarks: the same decoder `send()` uses.
+        let decoder = match op.kind.as_str() {
+            kind::ENVELOPE if op.body.is_none() => {
+                Some(quote!(crate::transport::decode_envelope::<::serde::de::IgnoredAny>(call, answer).map(|_| ::serde_json::Value::Null)))
+            }
+            kind::ENVELOPE => {
+                let ty = body_type(op.body.as_ref(), &builders.types)?;
+                Some(quote!(crate::transport::decode_envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))))
+            }
+            kind::JSON | kind::JSON_OR_SSE => {
+                let ty = body_type(op.body.as_ref(), &builders.types)?;
+                Some(quote!(crate::transport::decode_json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))))
+            }
+            _ => None,
+        };
+        if let Some(decoder) = decoder {
+            decode_arms.push(quote!(#name => #decoder,));
+        }
+
         // The table row.
         let operation_id = &op.operation_id;
         let http_method = &op.method;
@@ -621,6 +641,18 @@ pub fn facade(
             #[allow(unused_imports)]
             use crate::generated::types;
             #(#request_types)*
+        }
+
+        /// Decodes an answer body as operation `name` would (`None`: the operation streams).
+        pub(crate) fn decode_dynamic(
+            name: &str,
+            call: &crate::call::Call,
+            answer: &crate::transport::Answer,
+        ) -> ::std::option::Option<crate::Result<::serde_json::Value>> {
+            Some(match name {
+                #(#decode_arms)*
+                _ => return None,
+            })
         }
 
         pub(crate) async fn call_dynamic(

@@ -81,3 +81,20 @@ pub use sse::{Event, EventStream};
 pub mod types {
     pub use crate::generated::types::*;
 }
+
+/// Entry points for the crate's fuzzers and benchmarks. Not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    /// Decodes `body` (answered with HTTP `status`) exactly as the operation `name`'s `send()`
+    /// does, returning the decoded value as JSON. `None` for streaming operations.
+    pub fn decode(name: &str, status: u16, body: &[u8]) -> Option<crate::Result<serde_json::Value>> {
+        let op = crate::Operation::find(name)?;
+        let call = crate::call::Call { op, request_id: "fuzz".into() };
+        let answer = crate::transport::Answer {
+            status,
+            content_type: Some("application/json".into()),
+            body: bytes::Bytes::copy_from_slice(body),
+        };
+        crate::api::decode_dynamic(op.name, &call, &answer)
+    }
+}

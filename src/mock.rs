@@ -126,13 +126,17 @@ pub fn path_matches(template: &str, path: &str) -> bool {
 }
 
 fn envelope_template(code: i64, message: &str, data: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
+    ResponseTemplate::new(200).set_body_json(envelope(code, message, data))
+}
+
+fn envelope(code: i64, message: &str, data: Value) -> Value {
+    json!({
         "code": code,
         "message": message,
         "data": data,
         "requestId": "mock-request-id",
         "timestamp": 1_772_099_056_662_i64,
-    }))
+    })
 }
 
 fn operation_spec(op: &Operation) -> Option<&'static Value> {
@@ -144,30 +148,35 @@ fn operation_spec(op: &Operation) -> Option<&'static Value> {
 
 /// The answer the mock gives `op`: a sample valid for the operation's response schema.
 pub fn sample_response(op: &Operation) -> ResponseTemplate {
+    let (content_type, body) = sample_answer(op);
+    let template = ResponseTemplate::new(200);
+    match content_type {
+        Some(ct) => template.set_body_raw(body, ct),
+        None => template,
+    }
+}
+
+/// The body of [`sample_response`], with its content type (`None`: no body).
+pub fn sample_answer(op: &Operation) -> (Option<&'static str>, Vec<u8>) {
     let response = operation_spec(op).and_then(|o| o.get("x-aitoearn-response"));
     let body = response.and_then(|r| r.get("body"));
     let example = response.and_then(|r| r.get("example"));
+    let json = |v: Value| (Some("application/json"), v.to_string().into_bytes());
     match op.response {
-        ResponseKind::Envelope => {
-            let data = body.map(sample_body).unwrap_or(Value::Null);
-            envelope_template(0, "请求成功", data)
-        }
-        ResponseKind::Json | ResponseKind::JsonOrEventStream => {
-            let value = match (body, example) {
-                (Some(b), _) => sample_body(b),
-                (None, Some(e)) => e.clone(),
-                (None, None) => json!({}),
-            };
-            ResponseTemplate::new(200).set_body_json(value)
-        }
+        ResponseKind::Envelope => json(envelope(0, "请求成功", body.map(sample_body).unwrap_or(Value::Null))),
+        ResponseKind::Json | ResponseKind::JsonOrEventStream => json(match (body, example) {
+            (Some(b), _) => sample_body(b),
+            (None, Some(e)) => e.clone(),
+            (None, None) => json!({}),
+        }),
         ResponseKind::EventStream => {
             let text = match example {
                 Some(Value::String(s)) if s.contains("data:") => s.clone(),
                 _ => "data: {\"index\":0}\n\ndata: {\"index\":1}\n\ndata: [DONE]\n\n".to_string(),
             };
-            ResponseTemplate::new(200).set_body_raw(text, "text/event-stream")
+            (Some("text/event-stream"), text.into_bytes())
         }
-        ResponseKind::Empty => ResponseTemplate::new(200),
+        ResponseKind::Empty => (None, Vec::new()),
     }
 }
 
