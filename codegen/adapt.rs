@@ -243,7 +243,8 @@ fn conforms(value: &Value, schema: &Map<String, Value>) -> bool {
         return false;
     }
     if let Some(Value::Array(allowed)) = schema.get("enum") {
-        if !allowed.contains(value) && !(value.is_null() && is_nullable(schema)) {
+        let allowed = allowed.contains(value) || (value.is_null() && is_nullable(schema));
+        if !allowed {
             return false;
         }
     }

@@ -196,19 +196,6 @@ fn doc_text(s: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::doc_text;
-
-    #[test]
-    fn doc_text_escapes_non_links() {
-        assert_eq!(doc_text("data.tasks[n].id"), "data.tasks\\[n\\].id");
-        assert_eq!(doc_text("[平台列表](/api-reference/x)"), "[平台列表](https://docs.aitoearn.ai/api-reference/x)");
-        assert_eq!(doc_text("a [b"), "a [b");
-        assert_eq!(doc_text("```\nx\n```"), "```text\nx\n```");
-        assert_eq!(doc_text("```json\n{}"), "```json\n{}");
-    }
-}
 
 fn operation_doc(op: &Operation) -> String {
     let mut doc = String::new();
@@ -818,5 +805,19 @@ fn error_codes(spec: &Value) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_text;
+
+    #[test]
+    fn doc_text_escapes_non_links() {
+        assert_eq!(doc_text("data.tasks[n].id"), "data.tasks\\[n\\].id");
+        assert_eq!(doc_text("[平台列表](/api-reference/x)"), "[平台列表](https://docs.aitoearn.ai/api-reference/x)");
+        assert_eq!(doc_text("a [b"), "a [b");
+        assert_eq!(doc_text("```\nx\n```"), "```text\nx\n```");
+        assert_eq!(doc_text("```json\n{}"), "```json\n{}");
     }
 }

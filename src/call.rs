@@ -100,6 +100,7 @@ where
     );
     let may_retry = options.retry.unwrap_or_else(|| is_idempotent(op.method));
     let policy = &shared.retry;
+    let recorder = span.clone();
     let scope = Scope { request_id: request_id.clone(), timeout: options.timeout };
     async move {
         let mut delays = policy.delays();
@@ -119,10 +120,9 @@ where
                     tokio::time::sleep(wait).await;
                 }
                 None => {
-                    let span = tracing::Span::current();
-                    span.record("attempts", attempts);
+                    recorder.record("attempts", attempts);
                     if let Some(status) = outcome.status {
-                        span.record("status", status);
+                        recorder.record("status", status);
                     }
                     if let Err(e) = &outcome.result {
                         tracing::debug!(error = %e, "call failed");

@@ -1,8 +1,76 @@
+//! Repository automation for the aitoearn SDK: `cargo xtask <command>` (see [`USAGE`]).
+
+// The generator shared with build.rs, compiled here too so its unit tests run with
+// `cargo test -p xtask` and the commands below see exactly what build.rs generates.
+// `rustfmt::skip`: `cargo fmt -p xtask` would otherwise follow the path into codegen/, which
+// belongs to the library crate's formatting run.
 #[allow(dead_code)]
 #[rustfmt::skip]
 #[path = "../../codegen/mod.rs"]
 mod codegen;
 
-fn main() {
-    let _ = codegen::generate;
+mod cli;
+mod diff;
+mod fetch;
+mod operations;
+mod refresh;
+mod util;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use cli::Failure;
+
+/// A subcommand: its arguments and the workspace root in, an exit code out.
+type Command = fn(&[String], &Path) -> Result<ExitCode, Failure>;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  refresh-spec  fetch the published spec, check it, vendor it, report what changed
+  operations    the operations table (Markdown, --json), --adaptations, OPERATIONS.md
+  diff-spec     what changes between two versions of the spec, for SDK users
+  help          this text
+
+exit status: 0 success; 1 failure (including a stale OPERATIONS.md and breaking changes with
+--fail-on breaking); 2 usage error.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = util::workspace_root();
+    let Some((command, rest)) = args.split_first() else {
+        return fail(Failure::Usage("no command given".into()), USAGE);
+    };
+    let (run, usage): (Command, &str) = match command.as_str() {
+        "refresh-spec" => (refresh::run, refresh::USAGE),
+        "operations" => (operations::run, operations::USAGE),
+        "diff-spec" => (diff::run, diff::USAGE),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => return fail(Failure::Usage(format!("unknown command `{other}`")), USAGE),
+    };
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{usage}");
+        return ExitCode::SUCCESS;
+    }
+    match run(rest, &root) {
+        Ok(code) => code,
+        Err(f) => fail(f, usage),
+    }
+}
+
+fn fail(failure: Failure, usage: &str) -> ExitCode {
+    match failure {
+        Failure::Usage(msg) => {
+            eprintln!("error: {msg}\n\n{usage}");
+            ExitCode::from(2)
+        }
+        Failure::Failed(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,173 @@
+//! What the generator makes of each side: Rust method names, how `send()` reads the answer and
+//! what it returns, how the API key is sent. Computed by the crate's own adaptations
+//! (`codegen::adapt`) and operation model (`codegen::model`), without running progenitor, so
+//! the diff stays fast and agrees with build.rs.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::codegen::{adapt, model, naming};
+
+/// The SDK's view of one operation.
+#[derive(Debug, Clone, Default)]
+pub struct SdkOperation {
+    pub method_name: String,
+    /// `x-aitoearn-response.kind` (`None` when the adaptations failed on this side).
+    pub kind: Option<String>,
+    /// What `send()` returns.
+    pub return_type: Option<String>,
+    /// How the API key is sent; `Some(None)` for a public operation.
+    pub auth: Option<Option<String>>,
+}
+
+/// The SDK's view of a whole document, keyed by (upper-case method, path).
+#[derive(Debug, Default)]
+pub struct SdkView {
+    pub operations: BTreeMap<(String, String), SdkOperation>,
+    /// Why the generator's adaptations rejected this side, if they did.
+    pub error: Option<String>,
+}
+
+impl SdkView {
+    /// The Rust method name of an operation, computed from the raw spec if the adaptations
+    /// failed (they only fail on name clashes and dangling pointers).
+    pub fn method_name(&self, method: &str, path: &str, op: &Value) -> String {
+        match self.operations.get(&(method.to_string(), path.to_string())) {
+            Some(o) => o.method_name.clone(),
+            None => {
+                naming::method_name(op.get("operationId").and_then(Value::as_str), method, path)
+            }
+        }
+    }
+}
+
+pub fn view(spec: &Value) -> SdkView {
+    let mut adapted = spec.clone();
+    if let Err(e) = adapt::adapt(&mut adapted) {
+        return SdkView {
+            operations: BTreeMap::new(),
+            error: Some(e),
+        };
+    }
+    let operations = match model::operations(&adapted) {
+        Ok(ops) => ops,
+        Err(e) => {
+            return SdkView {
+                operations: BTreeMap::new(),
+                error: Some(e),
+            };
+        }
+    };
+    let operations = operations
+        .into_iter()
+        .map(|op| {
+            let sdk = SdkOperation {
+                method_name: op.name.clone(),
+                return_type: Some(return_type(&op)),
+                auth: Some(auth(&op.auth)),
+                kind: Some(op.kind.clone()),
+            };
+            ((op.method, op.path), sdk)
+        })
+        .collect();
+    SdkView {
+        operations,
+        error: None,
+    }
+}
+
+/// How `send()` answers, in words, for reasons.
+pub fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        adapt::kind::ENVELOPE => "the envelope's `data` (an error when `code != 0`)",
+        adapt::kind::JSON => "the JSON body as is",
+        adapt::kind::SSE => "an event stream",
+        adapt::kind::JSON_OR_SSE => "JSON, or an event stream when asked to stream",
+        adapt::kind::EMPTY => "nothing (no body)",
+        _ => "an unknown kind of answer",
+    }
+}
+
+fn return_type(op: &model::Operation) -> String {
+    match op.kind.as_str() {
+        adapt::kind::EMPTY => "()".into(),
+        adapt::kind::SSE => format!("EventStream<{}>", body_type(op.event.as_ref())),
+        _ => body_type(op.body.as_ref()),
+    }
+}
+
+/// The Rust type named by an `x-aitoearn-response` body descriptor (as `emit.rs` reads it).
+fn body_type(desc: Option<&Value>) -> String {
+    let Some(desc) = desc else {
+        return "serde_json::Value".into();
+    };
+    if let Some(name) = desc.get("ref").and_then(Value::as_str) {
+        return format!(
+            "types::{}",
+            naming::type_stem(&naming::words(name).join("_"))
+        );
+    }
+    if let Some(items) = desc.get("array") {
+        return format!("Vec<{}>", body_type(Some(items)));
+    }
+    match desc.get("scalar").and_then(Value::as_str) {
+        Some("string") => "String".into(),
+        Some("integer") => "i64".into(),
+        Some("number") => "f64".into(),
+        Some("boolean") => "bool".into(),
+        _ => "serde_json::Value".into(),
+    }
+}
+
+fn auth(a: &model::Auth) -> Option<String> {
+    match a {
+        model::Auth::None => None,
+        model::Auth::Header { name, prefix } if prefix.is_empty() => {
+            Some(format!("header `{name}`"))
+        }
+        model::Auth::Header { name, prefix } => Some(format!("header `{name}: {}<key>`", prefix)),
+        model::Auth::Query { name } => Some(format!("query parameter `{name}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_kinds_return_types_and_auth() {
+        let spec = json!({
+            "openapi": "3.0.1",
+            "components": { "securitySchemes": {
+                "k": { "type": "apiKey", "in": "header", "name": "X-Api-Key" } } },
+            "paths": { "/api/v2/things/{id}": { "get": {
+                "operationId": "ThingsController_getById_v2",
+                "security": [{ "k": [] }],
+                "responses": { "200": { "description": "", "content": { "application/json": {
+                    "schema": { "type": "object", "properties": {
+                        "code": { "type": "integer" }, "message": { "type": "string" },
+                        "data": { "type": "object", "properties": { "id": { "type": "string" } } }
+                    } } } } } } } } }
+        });
+        let v = view(&spec);
+        assert!(v.error.is_none());
+        let op = &v.operations[&("GET".to_string(), "/api/v2/things/{id}".to_string())];
+        assert_eq!(op.method_name, "things_get_by_id");
+        assert_eq!(op.kind.as_deref(), Some("envelope"));
+        assert_eq!(op.return_type.as_deref(), Some("types::ThingsGetByIdData"));
+        assert_eq!(op.auth, Some(Some("header `X-Api-Key`".into())));
+    }
+
+    #[test]
+    fn adaptation_failures_fall_back_to_naming() {
+        let spec = json!({ "paths": {
+            "/a": { "get": { "operationId": "AuthController_startAuth_v2" } },
+            "/b": { "post": { "operationId": "AuthController_start_v2" } } } });
+        let v = view(&spec);
+        assert!(v.error.as_deref().unwrap().contains("auth_start"));
+        let op = &spec["paths"]["/a"]["get"];
+        assert_eq!(v.method_name("GET", "/a", op), "auth_start");
+    }
+}

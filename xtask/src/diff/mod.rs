@@ -1,0 +1,186 @@
+//! `cargo xtask diff-spec`: what changes between two versions of the spec, for users of the
+//! generated SDK.
+//!
+//! Stages, one module each: [`load`] reads the two sides; [`walk`] (with [`schema`]) compares
+//! them structurally; [`generated`] adds what the generator makes of each side (Rust method
+//! names, return types, how the API key is sent); [`classify`] decides breaking / compatible /
+//! rust-api / docs with a reason; [`render`] prints Markdown, JSON or a short summary.
+
+pub mod classify;
+pub mod generated;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod schema;
+pub mod walk;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+use crate::cli::{Args, Failure};
+use crate::util::{pretty, SPEC};
+use classify::{classify, Context};
+use model::{OperationDiff, Report, SchemaDiff};
+
+/// Compares two documents.
+pub fn compare(old: &Value, new: &Value, old_label: &str, new_label: &str) -> Report {
+    let mut report = Report {
+        old: old_label.into(),
+        new: new_label.into(),
+        ..Report::default()
+    };
+    // The common case (nothing changed) skips the generator and the walk.
+    if old == new {
+        return report;
+    }
+    let (sdk_old, sdk_new) = (generated::view(old), generated::view(new));
+    for (side, view) in [("OLD", &sdk_old), ("NEW", &sdk_new)] {
+        if let Some(e) = &view.error {
+            report.notes.push(format!(
+                "{side}: the generator's adaptations reject this spec ({e}); Rust names are \
+                 derived from operationIds and response types are not compared"
+            ));
+        }
+    }
+    for (side, doc) in [("OLD", old), ("NEW", new)] {
+        for r in dangling_refs(doc) {
+            report.notes.push(format!(
+                "{side}: `$ref` `{r}` points at nothing; compared as an unconstrained value"
+            ));
+        }
+    }
+    let walked = walk::walk(old, new, &sdk_old, &sdk_new);
+    for op in walked.operations {
+        let ctx = Context {
+            old_method: op.rust_method.0.as_deref(),
+            new_method: op.rust_method.1.as_deref(),
+        };
+        let mut changes: Vec<_> = op.findings.iter().map(|f| classify(f, &ctx)).collect();
+        // Stable: places in a fixed order, walk order (parents first) within a place.
+        changes.sort_by(|a, b| a.place.cmp(&b.place));
+        report.operations.push(OperationDiff {
+            method: op.method,
+            path: op.path,
+            status: op.status,
+            operation_id: op.operation_id,
+            rust_method: op.rust_method,
+            changes,
+        });
+    }
+    for s in walked.schemas {
+        let changes = s
+            .findings
+            .iter()
+            .map(|f| classify(f, &Context::default()))
+            .collect();
+        report.schemas.push(SchemaDiff {
+            name: s.name,
+            status: s.status,
+            changes,
+        });
+    }
+    report.document = walked
+        .document
+        .iter()
+        .map(|f| classify(f, &Context::default()))
+        .collect();
+    report
+}
+
+/// Every local `$ref` of `doc` that names nothing (non-local `$ref`s cannot be checked here).
+fn dangling_refs(doc: &Value) -> BTreeSet<String> {
+    fn walk(doc: &Value, v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                let dangling = m
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .filter(|r| r.strip_prefix('#').is_none_or(|p| doc.pointer(p).is_none()));
+                if let Some(r) = dangling {
+                    out.insert(r.to_string());
+                }
+                m.values().for_each(|v| walk(doc, v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(doc, v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(doc, doc, &mut out);
+    out
+}
+
+/// Parses both texts and compares them.
+pub fn compare_texts(
+    old: &str,
+    new: &str,
+    old_label: &str,
+    new_label: &str,
+) -> Result<Report, String> {
+    let parse = |text: &str, side: &str, label: &str| -> Result<Value, String> {
+        serde_json::from_str(text).map_err(|e| format!("{side} (`{label}`) is not JSON: {e}"))
+    };
+    let old_value = parse(old, "OLD", old_label)?;
+    let new_value = parse(new, "NEW", new_label)?;
+    Ok(compare(&old_value, &new_value, old_label, new_label))
+}
+
+pub const USAGE: &str = "\
+cargo xtask diff-spec [OLD] [NEW] [--format markdown|json] [--fail-on breaking]
+
+  OLD, NEW   a path, a file:// or http(s):// URL, a git revision REV (its
+             openapi/aitoearn.openapi.json) or REV:path.
+             Defaults: OLD = HEAD, NEW = openapi/aitoearn.openapi.json (the working tree).
+  --format   markdown (default; fit for a PR body) or json (stable, sorted).
+  --fail-on  breaking: exit 1 when a breaking change is found (the report is still printed).";
+
+pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
+    let args = Args::parse(args, &[], &["format", "fail-on"])?;
+    args.max_positionals(2)?;
+    let json = match args.option("format").unwrap_or("markdown") {
+        "markdown" | "md" => false,
+        "json" => true,
+        other => {
+            return Err(Failure::Usage(format!(
+                "unknown format `{other}`: use markdown or json"
+            )));
+        }
+    };
+    let fail_on_breaking = match args.option("fail-on") {
+        None => false,
+        Some("breaking") => true,
+        Some(other) => {
+            return Err(Failure::Usage(format!(
+                "unknown `--fail-on {other}`: use breaking"
+            )));
+        }
+    };
+    let old_arg = args
+        .positionals
+        .first()
+        .map(String::as_str)
+        .unwrap_or("HEAD");
+    let new_arg = args.positionals.get(1).map(String::as_str).unwrap_or(SPEC);
+    let old = load::load(old_arg, root)?;
+    let new = load::load(new_arg, root)?;
+    let report = compare_texts(&old.text, &new.text, &old.label, &new.label)?;
+    if json {
+        print!("{}", pretty(&render::json(&report)));
+    } else {
+        print!("{}", render::markdown(&report));
+    }
+    if fail_on_breaking && report.has_breaking() {
+        eprintln!(
+            "error: breaking changes ({}); failing as asked by --fail-on breaking",
+            render::breaking_counts(&report)
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,57 @@
+//! Small helpers shared by the subcommands.
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+
+/// The vendored spec, relative to the workspace root.
+pub const SPEC: &str = "openapi/aitoearn.openapi.json";
+
+/// The workspace root (xtask lives in `<root>/xtask`), so commands work from any directory.
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// `value` with every object's keys in sorted order, whatever map serde_json was built with
+/// (`preserve_order` keeps insertion order), so JSON output is stable.
+pub fn sorted_json(value: Value) -> Value {
+    match value {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sorted_json(v)))
+                    .collect::<Map<_, _>>(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted_json).collect()),
+        other => other,
+    }
+}
+
+/// Pretty JSON with a final newline.
+pub fn pretty(value: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("a Value always serialises");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_are_sorted_recursively() {
+        let v = sorted_json(json!({ "b": [{ "z": 1, "a": 2 }], "a": null }));
+        assert_eq!(v.to_string(), r#"{"a":null,"b":[{"a":2,"z":1}]}"#);
+    }
+
+    #[test]
+    fn root_holds_the_spec() {
+        assert!(workspace_root().join(SPEC).is_file());
+    }
+}
