@@ -198,7 +198,22 @@ pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> std::result::Result<
 }
 
 /// Checks the envelope of a read answer and decodes its `data`.
+///
+/// The fast path reads the body once: the service sends `code` before `data`, so `data` is
+/// decoded straight into `T` when `code` is already known to be 0. Anything else — `data`
+/// first, an error code, a body that does not decode — takes the careful path below, which
+/// also builds the precise error.
 pub(crate) fn decode_envelope<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
+    // JSON is UTF-8: checked once up front (fields skipped below are not checked by serde).
+    if let (true, Ok(text)) = (answer.is_success(), std::str::from_utf8(&answer.body)) {
+        if let Ok(OnePass { code: Some(0), data: Some(data) }) = serde_json::from_str::<OnePass<T>>(text) {
+            return Ok(data);
+        }
+    }
+    decode_envelope_carefully(call, answer)
+}
+
+fn decode_envelope_carefully<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
     let env: RawEnvelope<'_> = match serde_json::from_slice(&answer.body) {
         Ok(env) => env,
         Err(_) if !answer.is_success() => return Err(http_error(call, answer)),
@@ -215,6 +230,39 @@ pub(crate) fn decode_envelope<T: DeserializeOwned>(call: &Call, answer: &Answer)
     }
     let data = env.data.map_or("null", RawValue::get);
     from_json(data).map_err(|e| decode_error(call, answer, format!("`data` {e}")))
+}
+
+/// The envelope read in one pass: `data` is decoded as `T` only once `code == 0` has been
+/// seen; `data` before `code`, or a non-zero code, leaves it `None` (the careful path runs).
+struct OnePass<T> {
+    code: Option<i64>,
+    data: Option<T>,
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for OnePass<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for Visit<T> {
+            type Value = OnePass<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an envelope object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<OnePass<T>, A::Error> {
+                let mut out = OnePass { code: None, data: None };
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "code" => out.code = Some(map.next_value()?),
+                        "data" if out.code == Some(0) => out.data = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
 }
 
 /// Decodes a raw (not enveloped) JSON answer.

@@ -324,3 +324,16 @@ fn regions_and_base_urls() {
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn data_before_code_and_missing_data_decode_too() {
+    let body = r#"{"data":{"url":"u","sessionId":"s"},"message":"ok","code":0}"#;
+    let (_server, client) = setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let auth = client.auth_start("douyin").send().await.unwrap();
+    assert_eq!(auth.session_id.as_deref(), Some("s"));
+
+    let body = r#"{"code":0,"message":"ok"}"#;
+    let (_server, client) = setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let err = client.auth_start("douyin").send().await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "a struct `data` cannot be absent: {err:?}");
+}
