@@ -28,9 +28,11 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  refresh-spec  fetch the published spec, check it, vendor it, report what changed
+  refresh-spec  fetch both published editions of the spec (Chinese, English), check them,
+                vendor both or neither, report what changed
   operations    the operations table (Markdown, --json), --adaptations, OPERATIONS.md
-  diff-spec     what changes between two versions of the spec, for SDK users
+  diff-spec     what changes between two versions of the spec, for SDK users; with
+                --ignore-text, where the two editions differ structurally
   help          this text
 
 exit status: 0 success; 1 failure (including a stale OPERATIONS.md and breaking changes with

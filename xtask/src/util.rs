@@ -4,8 +4,11 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-/// The vendored spec, relative to the workspace root.
+/// The vendored spec (the Chinese edition, the structural source of truth), relative to the
+/// workspace root.
 pub const SPEC: &str = "openapi/aitoearn.openapi.json";
+/// The vendored English edition, whose texts lead the generated docs (see build.rs).
+pub const SPEC_EN: &str = "openapi/aitoearn.openapi.en.json";
 
 /// The workspace root (xtask lives in `<root>/xtask`), so commands work from any directory.
 pub fn workspace_root() -> PathBuf {
@@ -53,5 +56,6 @@ mod tests {
     #[test]
     fn root_holds_the_spec() {
         assert!(workspace_root().join(SPEC).is_file());
+        assert!(workspace_root().join(SPEC_EN).is_file());
     }
 }

@@ -36,6 +36,8 @@ fn usage_errors_exit_2() {
         &[][..],
         &["nope"][..],
         &["diff-spec", "--bogus"][..],
+        &["diff-spec", "--ignore-text=yes"][..],
+        &["refresh-spec", "--from-en"][..],
         &["operations", "--write", "--check"][..],
     ] {
         let out = xtask(args);
@@ -50,6 +52,9 @@ fn usage_errors_exit_2() {
     let help = xtask(&["diff-spec", "--help"]);
     assert!(help.status.success());
     assert!(text(&help.stdout).contains("--fail-on"));
+    assert!(text(&help.stdout).contains("--ignore-text"));
+    let help = xtask(&["refresh-spec", "--help"]);
+    assert!(text(&help.stdout).contains("--from-en"));
 }
 
 #[test]
@@ -191,23 +196,119 @@ fn operations_table_json_and_check() {
 }
 
 #[test]
-fn refresh_from_the_vendored_file_changes_nothing_and_bad_input_is_refused() {
-    let spec = root().join("openapi/aitoearn.openapi.json");
-    let before = std::fs::read(&spec).unwrap();
-    let same = xtask(&["refresh-spec", "--from", spec.to_str().unwrap()]);
+fn refresh_from_the_vendored_files_changes_nothing_and_bad_input_is_refused() {
+    let (zh, en) = (
+        root().join("openapi/aitoearn.openapi.json"),
+        root().join("openapi/aitoearn.openapi.en.json"),
+    );
+    let (zh_arg, en_arg) = (zh.to_str().unwrap(), en.to_str().unwrap());
+    let before = (std::fs::read(&zh).unwrap(), std::fs::read(&en).unwrap());
+    let same = xtask(&["refresh-spec", "--from", zh_arg, "--from-en", en_arg]);
     assert!(same.status.success(), "{}", text(&same.stderr));
+    let out = text(&same.stdout);
     assert!(
-        text(&same.stdout).contains("; unchanged"),
-        "{}",
-        text(&same.stdout)
+        out.contains(
+            "openapi/aitoearn.openapi.json: 57 operations, 51 component schemas; unchanged\n"
+        ) && out.contains(
+            "openapi/aitoearn.openapi.en.json: 57 operations, 51 component schemas; unchanged\n"
+        ),
+        "{out}"
+    );
+    // Where the editions differ is reported, not a failure.
+    assert!(
+        out.contains("    - GET /api/v2/channels/works/{platform} (")
+            && out.contains("    - ClaudeChatProxyDto ("),
+        "{out}"
     );
 
-    let bad = xtask(&["refresh-spec", "--from", &fixture("seed_auth_start.md")]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(
-        text(&bad.stderr).contains("openapi/aitoearn.openapi.json is unchanged"),
-        "{}",
-        text(&bad.stderr)
+    // A bad document in either place: exit 1, both files untouched.
+    let bad = fixture("seed_auth_start.md");
+    for (args, which) in [
+        (
+            ["refresh-spec", "--from", &bad, "--from-en", en_arg],
+            "(the Chinese edition)",
+        ),
+        (
+            ["refresh-spec", "--from", zh_arg, "--from-en", &bad],
+            "(the English edition)",
+        ),
+    ] {
+        let out = xtask(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(which)
+                && err.contains(
+                    "openapi/aitoearn.openapi.json and openapi/aitoearn.openapi.en.json are unchanged"
+                ),
+            "{err}"
+        );
+        assert_eq!(
+            (std::fs::read(&zh).unwrap(), std::fs::read(&en).unwrap()),
+            before
+        );
+    }
+}
+
+/// The command CI runs: the English edition against the Chinese one, structure only. It prints
+/// where they differ (today two operations and two component schemas) and exits 0.
+#[test]
+fn the_editions_differ_in_two_operations_and_two_schemas() {
+    let args = [
+        "diff-spec",
+        "openapi/aitoearn.openapi.json",
+        "openapi/aitoearn.openapi.en.json",
+        "--ignore-text",
+    ];
+    let out = xtask(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
+    let headings: Vec<&str> = md.lines().filter(|l| l.starts_with("#### ")).collect();
+    assert_eq!(
+        headings,
+        [
+            "#### `GET /api/v2/channels/works/{platform}` `works_list()` (changed)",
+            "#### `GET /api/v2/channels/works/{platform}/{platformWorkId}` `works_get_detail()` (changed)",
+            "#### `ChannelWorkDataVo` (changed)",
+            "#### `ClaudeChatProxyDto` (changed)",
+        ],
+        "{md}"
     );
-    assert_eq!(std::fs::read(&spec).unwrap(), before);
+    assert!(md.contains("| Operations | 2 | 0 | 0 |"), "{md}");
+    assert!(md.contains("| Component schemas | 2 | 0 | 0 |"), "{md}");
+    assert!(md.contains("Used by `POST /api/ai/v1/messages`"), "{md}");
+    // Tag names differ between the editions (Chinese and English); they are texts.
+    for text in ["渠道管理", "Channel Management", "AI Services"] {
+        assert!(!md.contains(text), "{text} in {md}");
+    }
+
+    // The same as JSON; and --fail-on breaking still turns breaking differences into exit 1.
+    let json = xtask(&[&args[..], &["--format", "json"]].concat());
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["ignore_text"], true);
+    assert_eq!(v["summary"]["operations"]["changed"], 2);
+    assert_eq!(v["summary"]["schemas"]["changed"], 2);
+    let kinds: Vec<&str> = ["operations", "schemas"]
+        .iter()
+        .flat_map(|k| v[k].as_array().unwrap())
+        .flat_map(|o| o["changes"].as_array().unwrap())
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 7 + 28);
+    for k in kinds {
+        assert!(
+            ![
+                "summary-changed",
+                "description-changed",
+                "title-changed",
+                "tags-changed"
+            ]
+            .contains(&k),
+            "{k}"
+        );
+    }
+    let failing = xtask(&[&args[..], &["--fail-on", "breaking"]].concat());
+    assert_eq!(failing.status.code(), Some(1));
+    assert_eq!(text(&failing.stdout), md);
 }

@@ -28,11 +28,33 @@ use crate::util::{pretty, SPEC};
 use classify::{classify, Context};
 use model::{OperationDiff, Report, SchemaDiff};
 
+/// How to compare.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Structure only, for two editions (translations) of one spec: summaries, descriptions,
+    /// titles and tag names are not compared (examples never are), and a difference inside a
+    /// component schema is listed once, under the schema, not under each operation using it.
+    pub ignore_text: bool,
+}
+
 /// Compares two documents.
+#[cfg(test)]
 pub fn compare(old: &Value, new: &Value, old_label: &str, new_label: &str) -> Report {
+    compare_with(old, new, old_label, new_label, Options::default())
+}
+
+/// Compares two documents as `options` say.
+pub fn compare_with(
+    old: &Value,
+    new: &Value,
+    old_label: &str,
+    new_label: &str,
+    options: Options,
+) -> Report {
     let mut report = Report {
         old: old_label.into(),
         new: new_label.into(),
+        ignore_text: options.ignore_text,
         ..Report::default()
     };
     // The common case (nothing changed) skips the generator and the walk.
@@ -55,7 +77,18 @@ pub fn compare(old: &Value, new: &Value, old_label: &str, new_label: &str) -> Re
             ));
         }
     }
-    let walked = walk::walk(old, new, &sdk_old, &sdk_new);
+    let mut walked = walk::walk(old, new, (&sdk_old, &sdk_new), options.ignore_text);
+    if options.ignore_text {
+        for op in &mut walked.operations {
+            op.findings.retain(|f| !f.what.is_text());
+        }
+        walked.operations.retain(|op| !op.findings.is_empty());
+        for s in &mut walked.schemas {
+            s.findings.retain(|f| !f.what.is_text());
+        }
+        walked.schemas.retain(|s| !s.findings.is_empty());
+        walked.document.retain(|f| !f.what.is_text());
+    }
     for op in walked.operations {
         let ctx = Context {
             old_method: op.rust_method.0.as_deref(),
@@ -83,6 +116,7 @@ pub fn compare(old: &Value, new: &Value, old_label: &str, new_label: &str) -> Re
             name: s.name,
             status: s.status,
             changes,
+            used_by: s.used_by,
         });
     }
     report.document = walked
@@ -123,25 +157,46 @@ pub fn compare_texts(
     old_label: &str,
     new_label: &str,
 ) -> Result<Report, String> {
+    compare_texts_with(old, new, old_label, new_label, Options::default())
+}
+
+/// Parses both texts and compares them as `options` say.
+pub fn compare_texts_with(
+    old: &str,
+    new: &str,
+    old_label: &str,
+    new_label: &str,
+    options: Options,
+) -> Result<Report, String> {
     let parse = |text: &str, side: &str, label: &str| -> Result<Value, String> {
         serde_json::from_str(text).map_err(|e| format!("{side} (`{label}`) is not JSON: {e}"))
     };
     let old_value = parse(old, "OLD", old_label)?;
     let new_value = parse(new, "NEW", new_label)?;
-    Ok(compare(&old_value, &new_value, old_label, new_label))
+    Ok(compare_with(
+        &old_value, &new_value, old_label, new_label, options,
+    ))
 }
 
 pub const USAGE: &str = "\
-cargo xtask diff-spec [OLD] [NEW] [--format markdown|json] [--fail-on breaking]
+cargo xtask diff-spec [OLD] [NEW] [--format markdown|json] [--ignore-text] [--fail-on breaking]
 
-  OLD, NEW   a path, a file:// or http(s):// URL, a git revision REV (its
-             openapi/aitoearn.openapi.json) or REV:path.
-             Defaults: OLD = HEAD, NEW = openapi/aitoearn.openapi.json (the working tree).
-  --format   markdown (default; fit for a PR body) or json (stable, sorted).
-  --fail-on  breaking: exit 1 when a breaking change is found (the report is still printed).";
+  OLD, NEW       a path, a file:// or http(s):// URL, a git revision REV (its
+                 openapi/aitoearn.openapi.json) or REV:path.
+                 Defaults: OLD = HEAD, NEW = openapi/aitoearn.openapi.json (the working tree).
+  --format       markdown (default; fit for a PR body) or json (stable, sorted).
+  --ignore-text  structure only, to compare the two editions of the spec:
+                   cargo xtask diff-spec openapi/aitoearn.openapi.json \\
+                     openapi/aitoearn.openapi.en.json --ignore-text
+                 Summaries, descriptions, titles and tag names are not compared (examples
+                 never are); operations are matched by method and path; a difference inside
+                 a component schema is listed once, under the schema, with the operations
+                 that use it.
+  --fail-on      breaking: exit 1 when a breaking change is found (the report is still
+                 printed). Without it a report is never a failure.";
 
 pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
-    let args = Args::parse(args, &[], &["format", "fail-on"])?;
+    let args = Args::parse(args, &["ignore-text"], &["format", "fail-on"])?;
     args.max_positionals(2)?;
     let json = match args.option("format").unwrap_or("markdown") {
         "markdown" | "md" => false,
@@ -169,7 +224,10 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
     let new_arg = args.positionals.get(1).map(String::as_str).unwrap_or(SPEC);
     let old = load::load(old_arg, root)?;
     let new = load::load(new_arg, root)?;
-    let report = compare_texts(&old.text, &new.text, &old.label, &new.label)?;
+    let options = Options {
+        ignore_text: args.flag("ignore-text"),
+    };
+    let report = compare_texts_with(&old.text, &new.text, &old.label, &new.label, options)?;
     if json {
         print!("{}", pretty(&render::json(&report)));
     } else {

@@ -297,6 +297,8 @@ pub struct SchemaDiff {
     pub name: String,
     pub status: Status,
     pub changes: Vec<Change>,
+    /// The operations that use it on either side (`GET /path`).
+    pub used_by: Vec<String>,
 }
 
 /// Everything `diff-spec` reports.
@@ -310,6 +312,16 @@ pub struct Report {
     pub document: Vec<Change>,
     /// Problems met on the way (dangling `$ref`s, a side the generator rejects).
     pub notes: Vec<String>,
+    /// Structure only (`--ignore-text`): texts left out, each difference listed once.
+    pub ignore_text: bool,
+}
+
+impl What {
+    /// Texts that differ between the editions (translations) of one spec: summaries,
+    /// descriptions, titles and tag names.
+    pub fn is_text(&self) -> bool {
+        matches!(self, What::Text { .. } | What::TagsChanged { .. })
+    }
 }
 
 impl Report {

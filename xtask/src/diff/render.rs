@@ -83,6 +83,14 @@ pub fn markdown(report: &Report) -> String {
         "## OpenAPI changes\n\n`{}` → `{}`\n",
         report.old, report.new
     );
+    if report.ignore_text {
+        out.push_str(
+            "Structure only (`--ignore-text`): summaries, descriptions, titles and tag names are \
+             not compared. Each difference is listed once, where it is written: a difference \
+             inside a component schema is listed under the schema, with the operations that \
+             use it. Impacts read the second document as a newer version of the first.\n\n",
+        );
+    }
     for note in &report.notes {
         let _ = writeln!(out, "> **Note:** {}\n", cell(note));
     }
@@ -114,9 +122,14 @@ pub fn markdown(report: &Report) -> String {
     out.push('\n');
     out.push_str(
         "*Breaking*: code written against the previous SDK, or an SDK built from the old spec \
-         talking to the new server, can fail. *`rust-api`*: the generated Rust API changes. \
-         Changes inside component schemas are listed under every operation that uses them.\n",
+         talking to the new server, can fail. *`rust-api`*: the generated Rust API changes.",
     );
+    if !report.ignore_text {
+        out.push_str(
+            " Changes inside component schemas are listed under every operation that uses them.",
+        );
+    }
+    out.push('\n');
 
     let breaking: Vec<(String, &Change)> = report
         .operations
@@ -171,6 +184,15 @@ pub fn markdown(report: &Report) -> String {
         out.push_str("\n### Component schemas\n");
         for s in &report.schemas {
             let _ = writeln!(out, "\n#### `{}` ({})\n", s.name, s.status.as_str());
+            if report.ignore_text {
+                let users: Vec<String> = s.used_by.iter().map(|u| format!("`{u}`")).collect();
+                let users = if users.is_empty() {
+                    "no operation".to_string()
+                } else {
+                    users.join(", ")
+                };
+                let _ = writeln!(out, "Used by {users}\n");
+            }
             table(&mut out, &s.changes);
         }
     }
@@ -251,6 +273,7 @@ pub fn json(report: &Report) -> Value {
             json!({
                 "name": s.name,
                 "status": s.status.as_str(),
+                "used_by": s.used_by,
                 "changes": s.changes.iter().map(change_json).collect::<Vec<_>>(),
             })
         })
@@ -259,6 +282,7 @@ pub fn json(report: &Report) -> Value {
         "old": report.old,
         "new": report.new,
         "breaking": report.has_breaking(),
+        "ignore_text": report.ignore_text,
         "summary": {
             "operations": counts_json(
                 Counts::of(report.operations.iter().flat_map(|o| &o.changes)),
@@ -287,6 +311,9 @@ pub fn summary(report: &Report) -> String {
     if report.is_empty() {
         out.push_str("  no changes to operations or schemas\n");
         return out;
+    }
+    if report.ignore_text {
+        return structure_summary(report, out);
     }
     let (oc, oa, or) = status_counts(&report.operations, |o| o.status);
     let (sc, sa, sr) = status_counts(&report.schemas, |s| s.status);
@@ -320,6 +347,40 @@ pub fn summary(report: &Report) -> String {
         for line in breaking {
             let _ = writeln!(out, "    - {line}");
         }
+    }
+    out
+}
+
+/// The summary of a structure-only report (`--ignore-text`): which operations and component
+/// schemas differ, each with its number of differences.
+fn structure_summary(report: &Report, mut out: String) -> String {
+    let n = |changes: &[Change]| match changes.len() {
+        1 => "1 difference".to_string(),
+        k => format!("{k} differences"),
+    };
+    let (oc, oa, or) = status_counts(&report.operations, |o| o.status);
+    let _ = writeln!(out, "  operations: {oc} changed, {oa} added, {or} removed");
+    for o in &report.operations {
+        let status = match o.status {
+            Status::Changed => n(&o.changes),
+            other => other.as_str().to_string(),
+        };
+        let _ = writeln!(out, "    - {} {} ({status})", o.method, o.path);
+    }
+    let (sc, sa, sr) = status_counts(&report.schemas, |s| s.status);
+    let _ = writeln!(
+        out,
+        "  component schemas: {sc} changed, {sa} added, {sr} removed"
+    );
+    for s in &report.schemas {
+        let status = match s.status {
+            Status::Changed => n(&s.changes),
+            other => other.as_str().to_string(),
+        };
+        let _ = writeln!(out, "    - {} ({status})", s.name);
+    }
+    if !report.document.is_empty() {
+        let _ = writeln!(out, "  document: {}", n(&report.document));
     }
     out
 }

@@ -57,6 +57,9 @@ pub struct Walker<'a> {
     pub open_roots: Vec<(Place, String)>,
     /// Component schemas reachable from responses: their enums are `Open<E>` where used.
     pub open_schemas: BTreeSet<String>,
+    /// Do not follow a `$ref` to a component schema (the same on both sides) below the root of
+    /// the walk: each difference is found once, where it is written (`--ignore-text`).
+    pub shallow: bool,
     stack: Vec<(Option<String>, Option<String>)>,
 }
 
@@ -69,6 +72,7 @@ impl<'a> Walker<'a> {
             body_root: None,
             open_roots: Vec::new(),
             open_schemas: BTreeSet::new(),
+            shallow: false,
             stack: Vec::new(),
         }
     }
@@ -160,6 +164,13 @@ impl<'a> Walker<'a> {
                     required: required_fields,
                 },
             );
+        }
+        // The component walk (`walk::schemas`) starts at the component's own `$ref`.
+        let walk_root =
+            matches!(at.place, Place::Schema { .. }) && path.is_empty() && self.stack.is_empty();
+        let component = oref.is_some_and(|r| r.starts_with("#/components/schemas/"));
+        if self.shallow && oref == nref && component && !walk_root {
+            return;
         }
         let key = (oref.map(str::to_owned), nref.map(str::to_owned));
         let guarded = key.0.is_some() || key.1.is_some();

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use super::model::{Change, Report, Status};
-use super::{compare, render};
-use crate::util::{workspace_root, SPEC};
+use super::{compare, compare_with, render, Options};
+use crate::util::{workspace_root, SPEC, SPEC_EN};
 
 const GET_ONE: &str = "/paths/~1things~1{id}/get";
 const CREATE: &str = "/paths/~1things/post";
@@ -801,6 +801,7 @@ fn json_is_sorted_and_stable() {
         [
             "breaking",
             "document",
+            "ignore_text",
             "new",
             "notes",
             "old",
@@ -1121,4 +1122,193 @@ fn vendored_spec_against_itself_and_a_touched_copy() {
         .all_changes()
         .all(|c| c.docs && c.kind == "description-changed"));
     assert_eq!(r.schemas.len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// `--ignore-text`: the two editions (translations) of one spec.
+
+const IGNORE_TEXT: Options = Options { ignore_text: true };
+
+/// `base()` translated (every text changed, tag names too) and changed structurally in one
+/// parameter and inside the shared `Thing` component.
+fn translated() -> Value {
+    let mut new = base();
+    *at(&mut new, &format!("{GET_ONE}/summary")) = json!("取一个东西");
+    *at(&mut new, &format!("{GET_ONE}/tags")) = json!(["东西"]);
+    at(&mut new, GET_ONE)["description"] = json!("说明");
+    at(&mut new, &format!("{CREATE}/requestBody"))["description"] = json!("新东西");
+    at(&mut new, "/paths/~1things/post/responses/200")["description"] = json!("好");
+    at(&mut new, &format!("{GET_ONE}/parameters/0"))["description"] = json!("编号");
+    at(&mut new, "/components/schemas/Thing")["title"] = json!("东西");
+    at(&mut new, "/components/schemas/Thing/properties/note")["description"] = json!("备注");
+    new["tags"] = json!([{ "name": "东西", "description": "东西的接口" }]);
+    // Structure: an inline constraint of one operation, a required field of a component.
+    at(&mut new, &format!("{GET_ONE}/parameters/2/schema"))["minimum"] = json!(1);
+    *at(&mut new, "/components/schemas/Thing/required") = json!(["id"]);
+    new
+}
+
+#[test]
+fn ignore_text_leaves_out_texts_and_tag_names() {
+    let (old, new) = (base(), translated());
+    // Without it, every text shows, each component change under every operation using it.
+    let all = compare(&old, &new, "zh", "en");
+    let kinds: BTreeSet<&str> = all.all_changes().map(|c| c.kind).collect();
+    for k in [
+        "summary-changed",
+        "description-changed",
+        "title-changed",
+        "tags-changed",
+    ] {
+        assert!(kinds.contains(k), "{k}: {}", listing(&all));
+    }
+    assert_eq!(all.operations.len(), 3, "{}", listing(&all));
+
+    let r = compare_with(&old, &new, "zh", "en", IGNORE_TEXT);
+    assert!(r.ignore_text && r.notes.is_empty(), "{:?}", r.notes);
+    assert_eq!(
+        listing(&r),
+        "GET /things/{id} | query parameter `limit` |  | constraint-changed\n\
+         schema Thing | status | required-changed\n",
+        "each difference once, where it is written"
+    );
+    assert_eq!(
+        r.schemas[0].used_by,
+        ["GET /things", "POST /things", "GET /things/{id}"],
+        "report order: by path, then method"
+    );
+    let md = render::markdown(&r);
+    assert!(md.contains("Structure only (`--ignore-text`)"), "{md}");
+    assert!(
+        md.contains("Used by `GET /things`, `POST /things`, `GET /things/{id}`"),
+        "{md}"
+    );
+    assert!(!md.contains("东西"), "no text of either side: {md}");
+    let j = render::json(&r);
+    assert_eq!(j["ignore_text"], true);
+    assert_eq!(j["schemas"][0]["used_by"][2], "GET /things/{id}");
+    let summary = render::summary(&r);
+    assert_eq!(
+        summary,
+        "  operations: 1 changed, 0 added, 0 removed\n    - GET /things/{id} (1 difference)\n  \
+         component schemas: 1 changed, 0 added, 0 removed\n    - Thing (1 difference)\n"
+    );
+
+    // Texts alone: no difference at all.
+    let mut texts_only = translated();
+    at(&mut texts_only, &format!("{GET_ONE}/parameters/2/schema"))["minimum"] = json!(0);
+    *at(&mut texts_only, "/components/schemas/Thing/required") = json!(["id", "status"]);
+    let none = compare_with(&old, &texts_only, "zh", "en", IGNORE_TEXT);
+    assert!(none.is_empty(), "{}", listing(&none));
+    assert!(render::markdown(&none).contains("No changes."));
+}
+
+#[test]
+fn ignore_text_keeps_operations_by_method_and_path() {
+    // An operation that moved to another path is another operation, whatever its texts.
+    let new = {
+        let mut s = translated();
+        let paths = s["paths"].as_object_mut().unwrap();
+        let item = paths.remove("/things/{id}").unwrap();
+        paths.insert("/things/{id}/v2".into(), item);
+        s
+    };
+    let r = compare_with(&base(), &new, "zh", "en", IGNORE_TEXT);
+    let ops: Vec<(String, Status)> = r
+        .operations
+        .iter()
+        .map(|o| (format!("{} {}", o.method, o.path), o.status))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("GET /things/{id}".to_string(), Status::Removed),
+            ("GET /things/{id}/v2".to_string(), Status::Added)
+        ]
+    );
+}
+
+fn vendored_edition(file: &str) -> Value {
+    let text = std::fs::read_to_string(workspace_root().join(file)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The published editions differ in two operations and two component schemas (see the spec's
+/// README): `required` lists, a `minimum`, a default, a field type. Tag names, summaries and
+/// descriptions differ everywhere and must not show.
+#[test]
+fn the_vendored_editions_differ_in_two_operations_and_two_schemas() {
+    let (zh, en) = (vendored_edition(SPEC), vendored_edition(SPEC_EN));
+    let r = compare_with(&zh, &en, SPEC, SPEC_EN, IGNORE_TEXT);
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    let ops: Vec<(String, Status)> = r
+        .operations
+        .iter()
+        .map(|o| (format!("{} {}", o.method, o.path), o.status))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            (
+                "GET /api/v2/channels/works/{platform}".to_string(),
+                Status::Changed
+            ),
+            (
+                "GET /api/v2/channels/works/{platform}/{platformWorkId}".to_string(),
+                Status::Changed
+            ),
+        ],
+        "{}",
+        listing(&r)
+    );
+    let schemas: Vec<(&str, Status)> = r
+        .schemas
+        .iter()
+        .map(|s| (s.name.as_str(), s.status))
+        .collect();
+    assert_eq!(
+        schemas,
+        [
+            ("ChannelWorkDataVo", Status::Changed),
+            ("ClaudeChatProxyDto", Status::Changed)
+        ],
+        "{}",
+        listing(&r)
+    );
+    assert!(r.document.is_empty());
+    let kinds =
+        |i: usize| -> Vec<&str> { r.operations[i].changes.iter().map(|c| c.kind).collect() };
+    assert_eq!(
+        kinds(0),
+        [
+            "required-changed",
+            "required-changed",
+            "required-changed",
+            "required-changed",
+            "constraint-changed",
+            "required-changed"
+        ]
+    );
+    assert_eq!(kinds(1), ["default-changed"]);
+    let limit = change(
+        &r,
+        "GET /api/v2/channels/works/{platform}",
+        "constraint-changed",
+        "<anyOf 2><anyOf 2>.limit",
+    );
+    assert_eq!((&limit.old, &limit.new), (&json!(0), &Value::Null));
+    assert_eq!(
+        r.schemas[1].used_by,
+        ["POST /api/ai/v1/messages"],
+        "listed under the schema, with its user"
+    );
+    assert!(r.schemas[0].used_by.is_empty());
+    for c in r.all_changes() {
+        assert!(!c.docs, "a text slipped through: {c:#?}");
+    }
+
+    // The texts are there to ignore: every operation's tags and summary differ.
+    let all = compare(&zh, &en, SPEC, SPEC_EN);
+    let count = |kind: &str| all.all_changes().filter(|c| c.kind == kind).count();
+    assert_eq!((count("tags-changed"), count("summary-changed")), (57, 57));
 }

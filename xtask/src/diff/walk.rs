@@ -28,6 +28,8 @@ pub struct SchemaFindings {
     pub name: String,
     pub status: Status,
     pub findings: Vec<Finding>,
+    /// The operations that use the schema on either side (`GET /path`), in report order.
+    pub used_by: Vec<String>,
 }
 
 pub struct Walked {
@@ -45,7 +47,14 @@ struct Op<'v> {
     item: &'v Value,
 }
 
-pub fn walk(old: &Value, new: &Value, sdk_old: &SdkView, sdk_new: &SdkView) -> Walked {
+/// `shallow`: a `$ref` to a component schema is not followed from operations (nor from other
+/// components), so a difference inside a component is found once, under the component.
+pub fn walk(
+    old: &Value,
+    new: &Value,
+    (sdk_old, sdk_new): (&SdkView, &SdkView),
+    shallow: bool,
+) -> Walked {
     let (old_ops, new_ops) = (operations(old), operations(new));
     let keys: BTreeSet<&OpKey> = old_ops.keys().chain(new_ops.keys()).collect();
     let mut out = Vec::new();
@@ -55,6 +64,7 @@ pub fn walk(old: &Value, new: &Value, sdk_old: &SdkView, sdk_new: &SdkView) -> W
         let old_name = o.map(|o| sdk_old.method_name(method, path, o.op));
         let new_name = n.map(|n| sdk_new.method_name(method, path, n.op));
         let mut w = Walker::new(old, new);
+        w.shallow = shallow;
         let at = At {
             place: &Place::Operation,
             dir: Direction::Both,
@@ -91,7 +101,7 @@ pub fn walk(old: &Value, new: &Value, sdk_old: &SdkView, sdk_new: &SdkView) -> W
             findings: w.findings,
         });
     }
-    let schemas = schemas(old, new);
+    let schemas = schemas(old, new, shallow);
     let mut document = Vec::new();
     let (os, ns) = (servers(old), servers(new));
     if os != ns {
@@ -638,7 +648,7 @@ fn security(
     }
 }
 
-fn schemas(old: &Value, new: &Value) -> Vec<SchemaFindings> {
+fn schemas(old: &Value, new: &Value, shallow: bool) -> Vec<SchemaFindings> {
     let empty = Map::new();
     let os = old
         .pointer("/components/schemas")
@@ -651,6 +661,10 @@ fn schemas(old: &Value, new: &Value) -> Vec<SchemaFindings> {
     let (req_old, resp_old) = usage(old);
     let (req_new, resp_new) = usage(new);
     let open_schemas: BTreeSet<String> = resp_old.union(&resp_new).cloned().collect();
+    let mut used = users(old);
+    for (name, ops) in users(new) {
+        used.entry(name).or_default().extend(ops);
+    }
     let mut out = Vec::new();
     for name in os.keys().chain(ns.keys()).collect::<BTreeSet<_>>() {
         let in_req = req_old.contains(name) || req_new.contains(name);
@@ -664,6 +678,7 @@ fn schemas(old: &Value, new: &Value) -> Vec<SchemaFindings> {
         let at = At { place: &place, dir };
         let mut w = Walker::new(old, new);
         w.open_schemas = open_schemas.clone();
+        w.shallow = shallow;
         let status = match (os.get(name), ns.get(name)) {
             (Some(_), Some(_)) => {
                 // Walked through a `$ref`, so the cycle guard sees the component from the root.
@@ -682,14 +697,49 @@ fn schemas(old: &Value, new: &Value) -> Vec<SchemaFindings> {
             }
         };
         if !w.findings.is_empty() {
+            let used_by = used
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(|(path, _, method)| format!("{method} {path}"))
+                .collect();
             out.push(SchemaFindings {
                 name: name.clone(),
                 status,
                 findings: w.findings,
+                used_by,
             });
         }
     }
     out
+}
+
+/// The operations that reach each component schema (through any chain of `$ref`s).
+fn users(spec: &Value) -> BTreeMap<String, BTreeSet<OpKey>> {
+    let mut out: BTreeMap<String, BTreeSet<OpKey>> = BTreeMap::new();
+    for (key, o) in operations(spec) {
+        let mut refs = BTreeSet::new();
+        for part in [
+            o.item.get("parameters"),
+            o.op.get("parameters"),
+            o.op.get("requestBody"),
+            o.op.get("responses"),
+        ] {
+            reach(spec, part.unwrap_or(&NULL), &mut refs);
+        }
+        for name in schema_names(&refs) {
+            out.entry(name).or_default().insert(key.clone());
+        }
+    }
+    out
+}
+
+/// `#/components/schemas/X` and `#/components/schemas/X/properties/y` → `X`.
+fn schema_names(refs: &BTreeSet<String>) -> BTreeSet<String> {
+    refs.iter()
+        .filter_map(|r| r.strip_prefix("#/components/schemas/"))
+        .map(|r| r.split('/').next().unwrap_or(r).to_string())
+        .collect()
 }
 
 /// Component schemas reachable from requests (parameters, bodies) and from responses.
@@ -705,13 +755,7 @@ fn usage(spec: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
         }
         reach(spec, o.op.get("responses").unwrap_or(&NULL), &mut resp);
     }
-    let schema_names = |refs: BTreeSet<String>| -> BTreeSet<String> {
-        refs.iter()
-            .filter_map(|r| r.strip_prefix("#/components/schemas/"))
-            .map(|r| r.split('/').next().unwrap_or(r).to_string())
-            .collect()
-    };
-    (schema_names(req), schema_names(resp))
+    (schema_names(&req), schema_names(&resp))
 }
 
 /// Every `$ref` reachable from `v`, following each once.
