@@ -215,8 +215,21 @@ impl ClientBuilder {
         self
     }
 
-    /// Your own `reqwest::Client` (proxies, certificates, middleware-free tuning). Its own
-    /// timeouts then apply, besides the per-request [`timeout`](Self::timeout).
+    /// Your own `reqwest::Client` (proxies, certificates, pool tuning). Its own timeouts then
+    /// apply, besides the per-request [`timeout`](Self::timeout). Start from
+    /// [`http_client_builder`](crate::http_client_builder), which has this crate's TLS set up:
+    /// with the default `rustls` feature, reqwest has no process-wide crypto provider, so a
+    /// bare `reqwest::Client::new()` would panic unless your application installs one.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let http = aitoearn::http_client_builder()
+    ///     .pool_idle_timeout(Duration::from_secs(30))
+    ///     .build()
+    ///     .unwrap();
+    /// let client = aitoearn::Client::builder().api_key("k").http_client(http).build().unwrap();
+    /// # let _ = client;
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -266,15 +279,11 @@ impl ClientBuilder {
         let base = normalize_base_url(base, self.allow_insecure_http)?;
         let http = match self.http {
             Some(http) => http,
-            None => {
-                let builder = reqwest::Client::builder()
-                    .user_agent(concat!("aitoearn-rust/", env!("CARGO_PKG_VERSION")))
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .read_timeout(self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT));
-                crate::tls::configure(builder)?
-                    .build()
-                    .map_err(|e| Error::Config(format!("HTTP client: {e}")))?
-            }
+            None => http_client_builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .read_timeout(self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
+                .build()
+                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
         };
         let shared = Shared {
             api_key: self.api_key,
@@ -286,6 +295,17 @@ impl ClientBuilder {
             inner: Arc::new(generated::Client::new_with_client(&base, http, shared)),
         })
     }
+}
+
+/// A `reqwest::ClientBuilder` with this crate's TLS (rustls with the `ring` provider and the
+/// platform verifier, under the default `rustls` feature), user agent and default timeouts:
+/// customize it and pass the result to [`ClientBuilder::http_client`].
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder()
+        .user_agent(concat!("aitoearn-rust/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        .read_timeout(DEFAULT_READ_TIMEOUT);
+    crate::tls::configure(builder)
 }
 
 impl ClientHooks<Shared> for generated::Client {

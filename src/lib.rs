@@ -44,6 +44,7 @@ mod call;
 mod client;
 mod dynamic;
 mod error;
+pub mod flows;
 mod open;
 mod operation;
 mod region;
@@ -69,7 +70,7 @@ mod api {
 
 pub use api::{ErrorCode, OPERATIONS, requests};
 pub use auth::ApiKey;
-pub use client::{Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_REGION};
+pub use client::{Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_REGION, http_client_builder};
 pub use error::{Error, Result, TransportKind};
 pub use open::Open;
 pub use operation::{Auth, Operation, ResponseKind};
@@ -96,5 +97,13 @@ pub mod __private {
             body: bytes::Bytes::copy_from_slice(body),
         };
         crate::api::decode_dynamic(op.name, &call, &answer)
+    }
+
+    /// Decodes an enveloped `body` into `T` exactly as `send()` does (for benchmarks).
+    pub fn decode_envelope<T: serde::de::DeserializeOwned>(body: bytes::Bytes) -> crate::Result<T> {
+        let op = &crate::OPERATIONS[0];
+        let call = crate::call::Call { op, request_id: "bench".into() };
+        let answer = crate::transport::Answer { status: 200, content_type: None, body };
+        crate::transport::decode_envelope(&call, &answer)
     }
 }
