@@ -90,13 +90,17 @@ fn mutate(valid: &[u8], seed: u64) -> Vec<u8> {
     bytes
 }
 
+/// The operations that answer JSON (streams have their own tests).
+fn json_operations() -> Vec<&'static aitoearn::Operation> {
+    OPERATIONS.iter().filter(|o| o.response != ResponseKind::EventStream).collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn decoding_never_panics(op_index in 0..OPERATIONS.len(), seed in any::<u64>(), status in prop_oneof![Just(200u16), Just(400), Just(502)]) {
-        let op = &OPERATIONS[op_index];
-        prop_assume!(op.response != ResponseKind::EventStream);
+    fn decoding_never_panics(op_index in 0..json_operations().len(), seed in any::<u64>(), status in prop_oneof![Just(200u16), Just(400), Just(502)]) {
+        let op = json_operations()[op_index];
         let (_, valid) = aitoearn::mock::sample_answer(op);
         let body = mutate(&valid, seed);
         // A panic fails the test with the seed that caused it.
