@@ -29,6 +29,13 @@ fn main() {
     };
     write("client.rs", out.client.as_bytes());
     write("api.rs", out.facade.as_bytes());
+    // Where build.rs spends its time, for `cargo xtask build-report`.
+    let timings: Vec<String> = out
+        .timings
+        .iter()
+        .map(|(phase, d)| format!("\"{phase}\": {}", d.as_secs_f64()))
+        .collect();
+    write("timings.json", format!("{{{}}}", timings.join(", ")).as_bytes());
     // The adapted spec, for the spec-driven mock (feature `mock`).
     write("adapted.json", out.adapted.to_string().as_bytes());
 }

@@ -22,6 +22,8 @@ pub struct Output {
     pub operations: Vec<model::Operation>,
     /// (adaptation, places changed).
     pub adaptations: Vec<(&'static str, usize)>,
+    /// Wall time of each phase, in run order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// What to generate besides the client.
@@ -50,6 +52,7 @@ pub fn generate_with(
     english: Option<&str>,
     options: Options,
 ) -> Result<Output, String> {
+    let mut clock = Clock::start();
     let published: Value =
         serde_json::from_str(spec_text).map_err(|e| format!("the spec is not JSON: {e}"))?;
     check_version(&published)?;
@@ -60,9 +63,11 @@ pub fn generate_with(
             .map_err(|e| format!("the English edition is not JSON: {e}"))?;
         adaptations.push(("english_texts", bilingual::merge(&mut spec, &en)));
     }
+    clock.lap("parse");
     adaptations.extend(adapt::adapt(&mut spec)?);
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
+    clock.lap("adapt");
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
@@ -82,17 +87,34 @@ pub fn generate_with(
     .map_err(|e| format!("progenitor rejected the adapted spec: {e}"))?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
+    clock.lap("progenitor");
     let operations = model::operations(&spec)?;
     let facade = emit::facade(&file, &operations, &spec, &published, options)?;
     let facade: syn::File =
         syn::parse2(facade).map_err(|e| format!("the facade is invalid Rust: {e}"))?;
-    Ok(Output {
-        client: prettyplease::unparse(&file),
-        facade: prettyplease::unparse(&facade),
-        adapted: spec,
-        operations,
-        adaptations,
-    })
+    clock.lap("facade");
+    let client = prettyplease::unparse(&file);
+    let facade = prettyplease::unparse(&facade);
+    clock.lap("format");
+    Ok(Output { client, facade, adapted: spec, operations, adaptations, timings: clock.laps })
+}
+
+/// Times the generator's phases.
+struct Clock {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Self { last: std::time::Instant::now(), laps: Vec::new() }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 fn check_version(spec: &Value) -> Result<(), String> {

@@ -9,6 +9,7 @@
 #[path = "../../codegen/mod.rs"]
 mod codegen;
 
+mod build_report;
 mod cli;
 mod diff;
 mod fetch;
@@ -33,6 +34,8 @@ commands:
   operations    the operations table (Markdown, --json), --adaptations, OPERATIONS.md
   diff-spec     what changes between two versions of the spec, for SDK users; with
                 --ignore-text, where the two editions differ structurally
+  build-report  clean and incremental build times, build.rs phases, generated lines, beside
+                progenitor's plain generation of the same spec (Markdown)
   help          this text
 
 exit status: 0 success; 1 failure (including a stale OPERATIONS.md and breaking changes with
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         "refresh-spec" => (refresh::run, refresh::USAGE),
         "operations" => (operations::run, operations::USAGE),
         "diff-spec" => (diff::run, diff::USAGE),
+        "build-report" => (build_report::run, build_report::USAGE),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
