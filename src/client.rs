@@ -138,6 +138,12 @@ impl Client {
         &self.inner
     }
 
+    /// The HTTP client requests go through (the user's own, when given). The API key is not
+    /// part of it: the hooks add it per operation, so other requests never carry it.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.inner.client()
+    }
+
     pub(crate) fn shared(&self) -> &Shared {
         self.inner.inner()
     }
@@ -336,9 +342,14 @@ impl ClientHooks<Shared> for generated::Client {
         if let Some(id) = scope.as_ref().and_then(|s| HeaderValue::from_str(&s.request_id).ok()) {
             request.headers_mut().insert(X_REQUEST_ID, id);
         }
-        let timeout = scope.and_then(|s| s.timeout).unwrap_or(shared.timeout);
-        if !op.can_stream() && request.timeout().is_none() {
-            *request.timeout_mut() = timeout;
+        // A call's own timeout applies to any operation; the client's default only to calls
+        // that do not stream (a stream is bounded by the idle read timeout instead).
+        if request.timeout().is_none() {
+            match scope.and_then(|s| s.timeout) {
+                Some(explicit) => *request.timeout_mut() = explicit,
+                None if !op.can_stream() => *request.timeout_mut() = shared.timeout,
+                None => {}
+            }
         }
         Ok(())
     }

@@ -31,7 +31,8 @@ pub enum Error {
         /// Envelope `requestId`, when the service sent one.
         service_request_id: Option<String>,
         /// The envelope's `data`, when not empty: some errors detail the failure there.
-        data: Option<serde_json::Value>,
+        /// (Boxed: it is rare, and keeps every `Result` of the crate small.)
+        data: Option<Box<serde_json::Value>>,
     },
 
     /// The service answered with an HTTP error status and no envelope (a proxy's 502 page,

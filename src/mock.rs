@@ -103,6 +103,18 @@ impl Respond for SpecResponder {
                 return envelope_template(401, "Unauthorized", json!({}));
             }
         }
+        // Relay endpoints that stream on request: answer as the service does when asked to.
+        let asks_to_stream = op.response == ResponseKind::JsonOrEventStream
+            && serde_json::from_slice::<Value>(&request.body)
+                .ok()
+                .and_then(|b| b.get("stream")?.as_bool())
+                == Some(true);
+        if asks_to_stream {
+            let chunk = json!({ "id": "chatcmpl-mock", "object": "chat.completion.chunk",
+                "choices": [{ "index": 0, "delta": { "content": "sample" }, "finish_reason": null }] });
+            return ResponseTemplate::new(200)
+                .set_body_raw(format!("data: {chunk}\n\ndata: [DONE]\n\n"), "text/event-stream");
+        }
         sample_response(op)
     }
 }

@@ -104,26 +104,6 @@ impl<E: Serialize> Serialize for Open<E> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-    struct Level(u8);
-
-    #[test]
-    fn numbers_and_round_trips() {
-        let v: Open<Level> = serde_json::from_str("3").unwrap();
-        assert_eq!(v, Level(3));
-        let v: Open<Level> = serde_json::from_str("-1").unwrap();
-        assert_eq!(v, Open::Unknown(serde_json::json!(-1)));
-        assert_eq!(serde_json::to_string(&v).unwrap(), "-1");
-        assert_eq!(Open::<String>::Unknown(serde_json::json!(-1)).to_string(), "-1");
-        let v: Vec<Open<Level>> = serde_json::from_str(r#"[1, "x", null]"#).unwrap();
-        assert_eq!(v.iter().filter(|o| o.is_known()).count(), 1);
-    }
-}
-
 /// The schema of `E`: unknown values are the crate's tolerance, not part of the contract.
 #[cfg(feature = "schemars")]
 impl<E: schemars::JsonSchema> schemars::JsonSchema for Open<E> {
@@ -141,5 +121,25 @@ impl<E: schemars::JsonSchema> schemars::JsonSchema for Open<E> {
 
     fn is_referenceable() -> bool {
         E::is_referenceable()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+    struct Level(u8);
+
+    #[test]
+    fn numbers_and_round_trips() {
+        let v: Open<Level> = serde_json::from_str("3").unwrap();
+        assert_eq!(v, Level(3));
+        let v: Open<Level> = serde_json::from_str("-1").unwrap();
+        assert_eq!(v, Open::Unknown(serde_json::json!(-1)));
+        assert_eq!(serde_json::to_string(&v).unwrap(), "-1");
+        assert_eq!(Open::<String>::Unknown(serde_json::json!(-1)).to_string(), "-1");
+        let v: Vec<Open<Level>> = serde_json::from_str(r#"[1, "x", null]"#).unwrap();
+        assert_eq!(v.iter().filter(|o| o.is_known()).count(), 1);
     }
 }

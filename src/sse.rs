@@ -60,7 +60,13 @@ enum BodyError {
     Http(reqwest::Error),
     /// A byte stream of [`EventStream::from_byte_stream`] failed.
     Other(String),
+    /// A line grew past [`MAX_LINE`] without ending.
+    LineTooLong,
 }
+
+/// The longest line the parser takes (the client's default limit on a body read into memory):
+/// a server that never ends a line cannot make the stream hold unbounded memory.
+const MAX_LINE: usize = 64 * 1024 * 1024;
 
 /// The body.
 type Source = Pin<Box<dyn Stream<Item = std::result::Result<Bytes, BodyError>> + Send + Sync>>;
@@ -193,6 +199,13 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                     reason: format!("the body broke off: {reason}"),
                 }))
             }
+            Some(Err(EventStreamError::Transport(BodyError::LineTooLong))) => {
+                Some(Err(Error::Stream {
+                    operation,
+                    request_id: self.request_id.to_string(),
+                    reason: format!("a line is longer than the {MAX_LINE}-byte limit"),
+                }))
+            }
             // Not produced for the framed lines this module feeds the parser; kept total.
             Some(Err(EventStreamError::Utf8(e))) => Some(Err(Error::Stream {
                 operation,
@@ -229,6 +242,8 @@ struct Lines {
     /// The start of a line whose end has not arrived yet: the reads it spans, uncopied, so
     /// that a long line is copied once, into a buffer of its exact size.
     partial: Vec<Bytes>,
+    /// The length of `partial`.
+    partial_len: usize,
     /// The previous line ended with a CR at the end of a read: a LF starting the next read
     /// belongs to it.
     skip_lf: bool,
@@ -242,6 +257,7 @@ impl Lines {
             source: Some(source),
             chunk: Bytes::new(),
             partial: Vec::new(),
+            partial_len: 0,
             skip_lf: false,
             at_start: true,
         }
@@ -278,6 +294,7 @@ impl Lines {
         } else {
             let line = join(&self.partial, &chunk[..end]);
             self.partial.clear();
+            self.partial_len = 0;
             chunk.advance(end + term);
             line
         };
@@ -326,7 +343,13 @@ impl Stream for Lines {
                 match this.chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
                     Some(end) => return Poll::Ready(Some(Ok(this.take_line(end)))),
                     None => {
+                        this.partial_len += this.chunk.len();
                         this.partial.push(std::mem::take(&mut this.chunk));
+                        if this.partial_len > MAX_LINE {
+                            this.source = None;
+                            this.partial.clear();
+                            return Poll::Ready(Some(Err(BodyError::LineTooLong)));
+                        }
                     }
                 }
             }
@@ -437,6 +460,23 @@ mod tests {
         assert!(
             matches!(&cut[..], [Err(e)] if e.contains("data starts: {\"a\":")),
             "{cut:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_that_never_ends_is_an_error_not_unbounded_memory() {
+        let mib = Bytes::from(vec![b'a'; 1 << 20]);
+        let body = std::iter::once(Bytes::from_static(b"data: 1\n\ndata: "))
+            .chain(std::iter::repeat_n(mib, 100))
+            .map(Ok::<_, std::io::Error>);
+        let events = EventStream::<Value>::from_byte_stream("test", stream::iter(body));
+        let events: Vec<_> = futures_executor_lite(events.collect());
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(events[0].as_ref().unwrap().data, json!(1));
+        assert!(
+            matches!(&events[1], Err(Error::Stream { reason, .. }) if reason.contains("longer than")),
+            "{:?}",
+            events[1]
         );
     }
 

@@ -151,7 +151,8 @@ fn api_error(call: &Call, answer: &Answer, env: &RawEnvelope<'_>) -> Option<Erro
     let data = env
         .data
         .and_then(|d| serde_json::from_str::<serde_json::Value>(d.get()).ok())
-        .filter(|d| !d.is_null() && d.as_object().is_none_or(|o| !o.is_empty()));
+        .filter(|d| !d.is_null() && d.as_object().is_none_or(|o| !o.is_empty()))
+        .map(Box::new);
     Some(Error::Api {
         operation: call.op.name,
         request_id: call.request_id.to_string(),

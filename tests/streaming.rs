@@ -834,3 +834,36 @@ async fn a_long_line_in_many_small_reads() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_stream_ended_by_done_leaves_the_connection_reusable() {
+    bounded(async {
+        let (client, server) = serve(|mut c| async move {
+            // `[DONE]` and the end of the body in one write, as servers send them.
+            let mut answer = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\
+                transfer-encoding: chunked\r\n\r\n"
+                .to_vec();
+            let body = format!("{}data: [DONE]\n\n", openai_chunk("x"));
+            answer.extend_from_slice(format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len()).as_bytes());
+            c.socket.write_all(&answer).await.unwrap();
+            // The next call comes on this connection if the client kept it.
+            let second = timeout(Duration::from_secs(3), c.read_request()).await.ok();
+            if second.is_some() {
+                c.sse(&[b"data: 2\n\n"], Duration::ZERO).await.unwrap();
+            }
+            second
+        })
+        .await;
+        let first = data(drain(chat_stream(&client).await).await);
+        assert_eq!(first.len(), 1);
+        let second = data(drain(chat_stream(&client).await).await);
+        assert_eq!(second, [json!(2)]);
+        let (_, second) = server.await.unwrap();
+        let second = second.expect("the second call reused the connection");
+        assert_eq!(
+            second.request_line(),
+            "POST /api/ai/chat/completions HTTP/1.1"
+        );
+    })
+    .await;
+}

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -254,10 +254,9 @@ impl Upload {
             progress,
             read_error: read_error.clone(),
         };
-        let http = match http {
-            Some(http) => http,
-            None => default_http()?,
-        };
+        // The client's own HTTP stack (proxy, TLS): the API key is added per operation by the
+        // hooks, so this PUT never carries it.
+        let http = http.unwrap_or_else(|| client.http().clone());
         let content_type = HeaderValue::from_str(&content_type).map_err(|_| {
             FlowError::Io(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -414,18 +413,6 @@ impl Stream for Counted {
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.inner.size_hint()
     }
-}
-
-/// The shared client for `PUT`s to storage: the crate's TLS set-up, user agent and timeouts.
-fn default_http() -> Result<reqwest::Client, FlowError> {
-    static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(http) = HTTP.get() {
-        return Ok(http.clone());
-    }
-    let http = crate::http_client_builder()
-        .build()
-        .map_err(|e| FlowError::from(crate::Error::Config(format!("HTTP client: {e}"))))?;
-    Ok(HTTP.get_or_init(|| http).clone())
 }
 
 /// An absolute `uploadUrl` as is; a relative one against the API's base URL.
