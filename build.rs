@@ -35,7 +35,10 @@ fn main() {
         .iter()
         .map(|(phase, d)| format!("\"{phase}\": {}", d.as_secs_f64()))
         .collect();
-    write("timings.json", format!("{{{}}}", timings.join(", ")).as_bytes());
+    write(
+        "timings.json",
+        format!("{{{}}}", timings.join(", ")).as_bytes(),
+    );
     // The adapted spec, for the spec-driven mock (feature `mock`).
     write("adapted.json", out.adapted.to_string().as_bytes());
 }

@@ -98,7 +98,9 @@ fn accounts_body(n: usize) -> Vec<u8> {
     let op = aitoearn::Operation::find("accounts_list").unwrap();
     let (_, sample) = aitoearn::mock::sample_answer(op);
     let mut envelope: serde_json::Value = serde_json::from_slice(&sample).unwrap();
-    let list = envelope["data"]["list"].as_array_mut().expect("accounts_list data has a list");
+    let list = envelope["data"]["list"]
+        .as_array_mut()
+        .expect("accounts_list data has a list");
     let item = list[0].clone();
     *list = (0..n)
         .map(|i| {
@@ -136,7 +138,15 @@ fn main() {
         black_box(auth)
     };
     let floor_call = || async {
-        let bytes = bare.get(&url).header("x-api-key", key).send().await.unwrap().bytes().await.unwrap();
+        let bytes = bare
+            .get(&url)
+            .header("x-api-key", key)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         let env: Envelope<types::AuthStartData> = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(env.code, 0);
         black_box(env.data)
@@ -176,7 +186,10 @@ fn main() {
     g.throughput(Throughput::Bytes(accounts.len() as u64));
     g.sample_size(20);
     g.bench_function("sdk", |b| {
-        b.iter(|| aitoearn::__private::decode_envelope::<types::AccountsListData>(accounts.clone()).unwrap())
+        b.iter(|| {
+            aitoearn::__private::decode_envelope::<types::AccountsListData>(accounts.clone())
+                .unwrap()
+        })
     });
     g.bench_function("floor", |b| {
         b.iter(|| serde_json::from_slice::<Envelope<types::AccountsListData>>(&accounts).unwrap())

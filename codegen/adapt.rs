@@ -121,7 +121,9 @@ pub fn for_each_operation(
 fn hoist_pointer_refs(spec: &mut Value) -> Result<usize, String> {
     let mut pointers = BTreeSet::new();
     collect_refs(spec, &mut |r| {
-        if r.strip_prefix("#/components/schemas/").is_some_and(|rest| rest.contains('/')) {
+        if r.strip_prefix("#/components/schemas/")
+            .is_some_and(|rest| rest.contains('/'))
+        {
             pointers.insert(r.to_string());
         }
     });
@@ -225,7 +227,10 @@ fn rewrite_refs(v: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) {
 fn drop_nonconforming_defaults(spec: &mut Value) -> Result<usize, String> {
     let mut count = 0;
     visit_schemas(spec, &mut |schema| {
-        if schema.get("default").is_some_and(|value| !conforms(value, schema)) {
+        if schema
+            .get("default")
+            .is_some_and(|value| !conforms(value, schema))
+        {
             schema.remove("default");
             count += 1;
         }
@@ -482,8 +487,10 @@ fn raw_responses(spec: &mut Value) -> Result<usize, String> {
             response.insert("example".into(), example);
         }
         let event_schema = sse_media.and_then(|m| m.get("schema")).filter(|schema| {
-            !matches!(schema.get("type").and_then(Value::as_str), Some("string") | None)
-                || schema.get("$ref").is_some()
+            !matches!(
+                schema.get("type").and_then(Value::as_str),
+                Some("string") | None
+            ) || schema.get("$ref").is_some()
         });
         if let Some(schema) = event_schema {
             let event = describe_body(schema.clone(), &format!("{stem}Event"), &mut hoists);
@@ -609,7 +616,10 @@ fn open_enum(component: &str, description: Option<&Value>) -> Value {
 }
 
 fn is_enum(schema: &Value) -> bool {
-    schema.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty())
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|e| !e.is_empty())
         && schema.get("nullable") != Some(&Value::Bool(true))
 }
 
@@ -635,7 +645,10 @@ fn open_response_enums(spec: &mut Value) -> Result<usize, String> {
         Ok(())
     });
     // Every component reachable from them.
-    let components = spec.pointer("/components/schemas").cloned().unwrap_or(json!({}));
+    let components = spec
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(json!({}));
     let mut reachable = BTreeSet::new();
     while let Some(name) = roots.pop() {
         if !reachable.insert(name.clone()) {
@@ -659,8 +672,10 @@ fn open_response_enums(spec: &mut Value) -> Result<usize, String> {
 
     let mut hoists: Vec<(String, Value)> = Vec::new();
     let mut count = 0;
-    let mut taken: BTreeSet<String> =
-        components.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let mut taken: BTreeSet<String> = components
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     for name in &reachable {
         if enum_components.contains(name) {
             continue;
@@ -668,7 +683,14 @@ fn open_response_enums(spec: &mut Value) -> Result<usize, String> {
         let Some(schema) = spec.pointer_mut(&format!("/components/schemas/{name}")) else {
             continue;
         };
-        open_enums_in(schema, name, &enum_components, &mut taken, &mut hoists, &mut count);
+        open_enums_in(
+            schema,
+            name,
+            &enum_components,
+            &mut taken,
+            &mut hoists,
+            &mut count,
+        );
     }
     for (name, schema) in hoists {
         insert_component(spec, &name, schema)?;
@@ -709,7 +731,8 @@ fn open_enums_in(
     }
     for (child_name, child) in children {
         let target = child.get("$ref").and_then(Value::as_str).and_then(|r| {
-            r.strip_prefix("#/components/schemas/").filter(|n| enum_components.contains(*n))
+            r.strip_prefix("#/components/schemas/")
+                .filter(|n| enum_components.contains(*n))
         });
         if let Some(component) = target.map(str::to_owned) {
             *child = open_enum(&component, child.get("description"));
@@ -952,11 +975,20 @@ mod tests {
         let s = &spec["components"]["schemas"];
         let rec = &s["Rec"]["properties"];
         assert_eq!(rec["state"]["x-rust-type"]["path"], "aitoearn::Open");
-        assert_eq!(rec["state"]["x-rust-type"]["parameters"][0]["$ref"], "#/components/schemas/RecState");
+        assert_eq!(
+            rec["state"]["x-rust-type"]["parameters"][0]["$ref"],
+            "#/components/schemas/RecState"
+        );
         assert_eq!(rec["state"]["description"], "d");
         assert_eq!(s["RecState"]["enum"], json!(["a", "b"]));
-        assert_eq!(rec["kind"]["x-rust-type"]["parameters"][0]["$ref"], "#/components/schemas/Kind");
-        assert_eq!(rec["tags"]["items"]["x-rust-type"]["parameters"][0]["$ref"], "#/components/schemas/RecTagsItem");
+        assert_eq!(
+            rec["kind"]["x-rust-type"]["parameters"][0]["$ref"],
+            "#/components/schemas/Kind"
+        );
+        assert_eq!(
+            rec["tags"]["items"]["x-rust-type"]["parameters"][0]["$ref"],
+            "#/components/schemas/RecTagsItem"
+        );
         assert_eq!(rec["name"], json!({ "type": "string" }));
         // Not reachable from a response: stays strict.
         assert_eq!(s["RequestOnly"]["properties"]["mode"]["enum"], json!(["m"]));

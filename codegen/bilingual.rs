@@ -24,12 +24,17 @@ pub fn merge(zh: &mut Value, en: &Value) -> usize {
     // Operations first, before their descriptions are touched below.
     if let Some(paths) = zh.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for (method, op) in item.iter_mut() {
                 if !HTTP_METHODS.contains(&method.as_str()) {
                     continue;
                 }
-                let Some(en_op) = en.get("paths").and_then(|p| p.get(path)).and_then(|i| i.get(method))
+                let Some(en_op) = en
+                    .get("paths")
+                    .and_then(|p| p.get(path))
+                    .and_then(|i| i.get(method))
                 else {
                     continue;
                 };
@@ -52,7 +57,10 @@ pub fn merge(zh: &mut Value, en: &Value) -> usize {
     }
     if let Some(tags) = zh.get_mut("tags").and_then(Value::as_array_mut) {
         for (i, tag) in tags.iter_mut().enumerate() {
-            if let Some(name) = en.pointer(&format!("/tags/{i}/name")).and_then(Value::as_str) {
+            if let Some(name) = en
+                .pointer(&format!("/tags/{i}/name"))
+                .and_then(Value::as_str)
+            {
                 if let Some(t) = tag.as_object_mut() {
                     t.insert("x-aitoearn-en-name".into(), json!(name));
                 }
@@ -67,12 +75,21 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-fn merge_descriptions(v: &mut Value, en: &Value, pointer: &mut String, depth: usize, count: &mut usize) {
+fn merge_descriptions(
+    v: &mut Value,
+    en: &Value,
+    pointer: &mut String,
+    depth: usize,
+    count: &mut usize,
+) {
     match v {
         Value::Object(m) => {
             for (key, child) in m.iter_mut() {
                 // Values, not texts: never translate inside them.
-                if matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const") {
+                if matches!(
+                    key.as_str(),
+                    "example" | "examples" | "default" | "enum" | "const"
+                ) {
                     continue;
                 }
                 let len = pointer.len();
@@ -147,21 +164,42 @@ mod tests {
         let op = &zh["paths"]["/a/{p}"]["get"];
         assert_eq!(op["summary"], "开始平台授权");
         assert_eq!(op["description"], "接口说明");
-        assert_eq!(op["x-aitoearn-en"]["summary"], "Start Platform Authorization");
-        assert_eq!(op["x-aitoearn-en"]["tags"][0], "Channel Management/Authorization");
+        assert_eq!(
+            op["x-aitoearn-en"]["summary"],
+            "Start Platform Authorization"
+        );
+        assert_eq!(
+            op["x-aitoearn-en"]["tags"][0],
+            "Channel Management/Authorization"
+        );
         assert_eq!(op["parameters"][0]["description"], "Platform\n\n平台");
-        assert_eq!(op["parameters"][0]["schema"]["type"], "string", "structure stays Chinese");
-        assert_eq!(op["responses"]["200"]["content"]["application/json"]["example"]["description"], "不翻译");
+        assert_eq!(
+            op["parameters"][0]["schema"]["type"], "string",
+            "structure stays Chinese"
+        );
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["example"]["description"],
+            "不翻译"
+        );
         let a = &zh["components"]["schemas"]["A"];
         assert_eq!(a["description"], "Account\n\n账号");
         assert_eq!(a["properties"]["x/y"]["description"], "Slash\n\n斜杠");
         assert_eq!(a["properties"]["same"]["description"], "URL");
         assert_eq!(a["properties"]["onlyZh"]["description"], "仅中文");
-        assert_eq!(zh["tags"][0]["x-aitoearn-en-name"], "Channel Management/Authorization");
+        assert_eq!(
+            zh["tags"][0]["x-aitoearn-en-name"],
+            "Channel Management/Authorization"
+        );
         // Nothing else changed.
         let strip = |mut v: Value| {
-            v["paths"]["/a/{p}"]["get"].as_object_mut().unwrap().remove("x-aitoearn-en");
-            v["tags"][0].as_object_mut().unwrap().remove("x-aitoearn-en-name");
+            v["paths"]["/a/{p}"]["get"]
+                .as_object_mut()
+                .unwrap()
+                .remove("x-aitoearn-en");
+            v["tags"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("x-aitoearn-en-name");
             v.to_string().len()
         };
         assert!(strip(zh) > strip(before));

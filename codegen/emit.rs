@@ -176,7 +176,10 @@ fn doc_text(s: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         if chars[i] == '[' {
-            let close = chars[i + 1..].iter().position(|&c| c == ']' || c == '[').map(|p| p + i + 1);
+            let close = chars[i + 1..]
+                .iter()
+                .position(|&c| c == ']' || c == '[')
+                .map(|p| p + i + 1);
             if let Some(j) = close.filter(|&j| chars[j] == ']') {
                 let text: String = chars[i + 1..j].iter().collect();
                 if chars.get(j + 1) == Some(&'(') {
@@ -195,7 +198,6 @@ fn doc_text(s: &str) -> String {
     }
     out
 }
-
 
 fn operation_doc(op: &Operation) -> String {
     let mut doc = String::new();
@@ -237,7 +239,11 @@ fn operation_doc(op: &Operation) -> String {
 /// name; the setting is then `call_<name>`.
 fn call_options(setters: &BTreeMap<String, Setter>) -> TokenStream {
     let name = |n: &str| {
-        if setters.contains_key(n) { format_ident!("call_{}", n) } else { format_ident!("{}", n) }
+        if setters.contains_key(n) {
+            format_ident!("call_{}", n)
+        } else {
+            format_ident!("{}", n)
+        }
     };
     let (retry, request_id, timeout) = (name("retry"), name("request_id"), name("timeout"));
     quote! {
@@ -334,7 +340,11 @@ pub fn facade(
                     if p.description.is_empty() {
                         format!("- `{}`", p.rust_name)
                     } else {
-                        format!("- `{}`: {}", p.rust_name, doc_text(&p.description).replace("\n\n", " — "))
+                        format!(
+                            "- `{}`: {}",
+                            p.rust_name,
+                            doc_text(&p.description).replace("\n\n", " — ")
+                        )
                     }
                 })
                 .collect();
@@ -521,7 +531,10 @@ pub fn facade(
                 });
             }
         }
-        let body_target = setters.get("body").and_then(|s| s.target.as_ref()).filter(|_| op.has_body);
+        let body_target = setters
+            .get("body")
+            .and_then(|s| s.target.as_ref())
+            .filter(|_| op.has_body);
         if let Some(target) = body_target {
             if op.body_required {
                 dyn_setters.push(quote!(let request = request.body(crate::dynamic::required::<#target>(#name, input, "body")?);));
@@ -548,16 +561,21 @@ pub fn facade(
 
         // Decoding alone, for fuzzing and benchmarks: the same decoder `send()` uses.
         let decoder = match op.kind.as_str() {
-            kind::ENVELOPE if op.body.is_none() => {
-                Some(quote!(crate::transport::decode_envelope::<::serde::de::IgnoredAny>(call, answer).map(|_| ::serde_json::Value::Null)))
-            }
+            kind::ENVELOPE if op.body.is_none() => Some(quote!(
+                crate::transport::decode_envelope::<::serde::de::IgnoredAny>(call, answer)
+                    .map(|_| ::serde_json::Value::Null)
+            )),
             kind::ENVELOPE => {
                 let ty = body_type(op.body.as_ref(), &builders.types)?;
-                Some(quote!(crate::transport::decode_envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))))
+                Some(
+                    quote!(crate::transport::decode_envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
+                )
             }
             kind::JSON | kind::JSON_OR_SSE => {
                 let ty = body_type(op.body.as_ref(), &builders.types)?;
-                Some(quote!(crate::transport::decode_json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))))
+                Some(
+                    quote!(crate::transport::decode_json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
+                )
             }
             _ => None,
         };
@@ -611,7 +629,11 @@ pub fn facade(
 
     let count = ops.len();
     let error_codes = error_codes(published);
-    let schemas = if options.schemas { operation_schemas(ops, adapted) } else { quote!() };
+    let schemas = if options.schemas {
+        operation_schemas(ops, adapted)
+    } else {
+        quote!()
+    };
     Ok(quote! {
         #[allow(unused_imports)]
         use crate::generated::types;
@@ -661,7 +683,10 @@ pub fn facade(
 
 /// `(input, output)` JSON Schemas of every operation, self-contained, in table order.
 fn operation_schemas(ops: &[Operation], adapted: &Value) -> TokenStream {
-    let components = adapted.pointer("/components/schemas").cloned().unwrap_or(Value::Null);
+    let components = adapted
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
     let rows = ops.iter().map(|op| {
         let spec_op = adapted
             .get("paths")
@@ -669,8 +694,11 @@ fn operation_schemas(ops: &[Operation], adapted: &Value) -> TokenStream {
             .and_then(|i| i.get(op.method.to_ascii_lowercase()))
             .cloned()
             .unwrap_or(Value::Null);
-        let input = super::schema::standalone(&super::schema::input_schema(&spec_op), &components).to_string();
-        let output = super::schema::standalone(&super::schema::output_schema(&spec_op), &components).to_string();
+        let input = super::schema::standalone(&super::schema::input_schema(&spec_op), &components)
+            .to_string();
+        let output =
+            super::schema::standalone(&super::schema::output_schema(&spec_op), &components)
+                .to_string();
         quote!((#input, #output))
     });
     let count = ops.len();
@@ -815,7 +843,10 @@ mod tests {
     #[test]
     fn doc_text_escapes_non_links() {
         assert_eq!(doc_text("data.tasks[n].id"), "data.tasks\\[n\\].id");
-        assert_eq!(doc_text("[平台列表](/api-reference/x)"), "[平台列表](https://docs.aitoearn.ai/api-reference/x)");
+        assert_eq!(
+            doc_text("[平台列表](/api-reference/x)"),
+            "[平台列表](https://docs.aitoearn.ai/api-reference/x)"
+        );
         assert_eq!(doc_text("a [b"), "a [b");
         assert_eq!(doc_text("```\nx\n```"), "```text\nx\n```");
         assert_eq!(doc_text("```json\n{}"), "```json\n{}");

@@ -96,7 +96,14 @@ pub fn generate_with(
     let client = prettyplease::unparse(&file);
     let facade = prettyplease::unparse(&facade);
     clock.lap("format");
-    Ok(Output { client, facade, adapted: spec, operations, adaptations, timings: clock.laps })
+    Ok(Output {
+        client,
+        facade,
+        adapted: spec,
+        operations,
+        adaptations,
+        timings: clock.laps,
+    })
 }
 
 /// Times the generator's phases.
@@ -107,7 +114,10 @@ struct Clock {
 
 impl Clock {
     fn start() -> Self {
-        Self { last: std::time::Instant::now(), laps: Vec::new() }
+        Self {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
     }
 
     fn lap(&mut self, name: &'static str) {

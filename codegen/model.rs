@@ -110,7 +110,12 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
             .cloned()
             .unwrap_or(Value::Null);
         let en = op.get("x-aitoearn-en").cloned().unwrap_or(Value::Null);
-        let en_text = |k: &str| en.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let en_text = |k: &str| {
+            en.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let strings = |v: Option<&Value>| -> Vec<String> {
             v.and_then(Value::as_array)
                 .into_iter()

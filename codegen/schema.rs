@@ -13,10 +13,20 @@ use serde_json::{Map, Value, json};
 pub fn input_schema(op: &Value) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
-    for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
-        let Some(name) = p.get("name").and_then(Value::as_str) else { continue };
+    for p in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = p.get("name").and_then(Value::as_str) else {
+            continue;
+        };
         let mut schema = p.get("schema").map(convert).unwrap_or(json!({}));
-        if let (Some(d), Some(m)) = (p.get("description").and_then(Value::as_str), schema.as_object_mut()) {
+        if let (Some(d), Some(m)) = (
+            p.get("description").and_then(Value::as_str),
+            schema.as_object_mut(),
+        ) {
             if !d.is_empty() {
                 m.insert("description".into(), json!(d));
             }
@@ -39,11 +49,16 @@ pub fn input_schema(op: &Value) -> Value {
             .map(convert)
             .unwrap_or(json!({}));
         properties.insert("body".into(), schema);
-        if body.get("required").and_then(Value::as_bool).unwrap_or(false) {
+        if body
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+        {
             required.push(json!("body"));
         }
     }
-    let mut out = json!({ "type": "object", "properties": properties, "additionalProperties": false });
+    let mut out =
+        json!({ "type": "object", "properties": properties, "additionalProperties": false });
     if !required.is_empty() {
         out["required"] = Value::Array(required);
     }
@@ -79,7 +94,10 @@ fn descriptor_schema(d: &Value) -> Value {
 pub fn convert(schema: &Value) -> Value {
     match schema {
         Value::Object(m) => {
-            if let Some(inner) = m.get("x-rust-type").and_then(|x| x.pointer("/parameters/0")) {
+            if let Some(inner) = m
+                .get("x-rust-type")
+                .and_then(|x| x.pointer("/parameters/0"))
+            {
                 let mut out = convert(inner);
                 if let (Some(d), Some(o)) = (m.get("description"), out.as_object_mut()) {
                     o.insert("description".into(), d.clone());
@@ -94,13 +112,18 @@ pub fn convert(schema: &Value) -> Value {
                         let r = r.replace("#/components/schemas/", "#/$defs/");
                         out.insert(k.clone(), json!(r));
                     }
-                    "nullable" | "example" | "exclusiveMinimum" | "exclusiveMaximum" | "discriminator"
-                    | "xml" | "externalDocs" | "readOnly" | "writeOnly" | "deprecated" => {}
+                    "nullable" | "example" | "exclusiveMinimum" | "exclusiveMaximum"
+                    | "discriminator" | "xml" | "externalDocs" | "readOnly" | "writeOnly"
+                    | "deprecated" => {}
                     k if k.starts_with("x-") => {}
                     "properties" | "patternProperties" => {
                         let props = v
                             .as_object()
-                            .map(|p| p.iter().map(|(k, v)| (k.clone(), convert(v))).collect::<Map<_, _>>())
+                            .map(|p| {
+                                p.iter()
+                                    .map(|(k, v)| (k.clone(), convert(v)))
+                                    .collect::<Map<_, _>>()
+                            })
                             .unwrap_or_default();
                         out.insert(k.to_string(), Value::Object(props));
                     }
@@ -112,7 +135,10 @@ pub fn convert(schema: &Value) -> Value {
             if let Some(e) = m.get("example") {
                 out.insert("examples".into(), json!([e]));
             }
-            for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+            for (flag, bound) in [
+                ("exclusiveMinimum", "minimum"),
+                ("exclusiveMaximum", "maximum"),
+            ] {
                 match m.get(flag) {
                     Some(Value::Bool(true)) => {
                         if let Some(b) = out.remove(bound) {
@@ -166,7 +192,11 @@ pub fn defs_closure(schema: &Value, components: &Value) -> BTreeSet<String> {
 fn refs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(r) = m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+            if let Some(r) = m
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+            {
                 out.push(r.to_string());
             }
             m.values().for_each(|v| refs(v, out));
@@ -181,7 +211,10 @@ pub fn standalone(schema: &Value, components: &Value) -> Value {
     let mut out = schema.clone();
     let names = defs_closure(schema, components);
     if let Some(m) = out.as_object_mut() {
-        m.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+        m.insert(
+            "$schema".into(),
+            json!("https://json-schema.org/draft/2020-12/schema"),
+        );
         if !names.is_empty() {
             let defs: Map<String, Value> = names
                 .iter()
@@ -203,11 +236,20 @@ mod tests {
             "type": "integer", "minimum": 0, "exclusiveMinimum": true, "nullable": true,
             "example": 3, "x-internal": 1
         }));
-        assert_eq!(s, json!({ "type": ["integer", "null"], "exclusiveMinimum": 0, "examples": [3] }));
+        assert_eq!(
+            s,
+            json!({ "type": ["integer", "null"], "exclusiveMinimum": 0, "examples": [3] })
+        );
         let s = convert(&json!({ "$ref": "#/components/schemas/A", "nullable": true }));
-        assert_eq!(s, json!({ "anyOf": [{ "$ref": "#/$defs/A" }, { "type": "null" }] }));
+        assert_eq!(
+            s,
+            json!({ "anyOf": [{ "$ref": "#/$defs/A" }, { "type": "null" }] })
+        );
         let open = json!({ "description": "d", "x-rust-type": { "parameters": [{ "$ref": "#/components/schemas/E" }] } });
-        assert_eq!(convert(&open), json!({ "$ref": "#/$defs/E", "description": "d" }));
+        assert_eq!(
+            convert(&open),
+            json!({ "$ref": "#/$defs/E", "description": "d" })
+        );
     }
 
     #[test]
@@ -226,13 +268,23 @@ mod tests {
         assert_eq!(s["properties"]["body"]["$ref"], "#/$defs/B");
         let components = json!({ "B": { "type": "object", "properties": { "c": { "$ref": "#/components/schemas/C" } } }, "C": { "type": "string" }, "D": {} });
         let full = standalone(&s, &components);
-        assert_eq!(full["$defs"].as_object().unwrap().keys().collect::<Vec<_>>(), ["B", "C"]);
+        assert_eq!(
+            full["$defs"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["B", "C"]
+        );
     }
 
     #[test]
     fn output_follows_the_response_descriptor() {
         let op = json!({ "x-aitoearn-response": { "kind": "envelope", "body": { "array": { "ref": "A" } } } });
-        assert_eq!(output_schema(&op), json!({ "type": "array", "items": { "$ref": "#/$defs/A" } }));
+        assert_eq!(
+            output_schema(&op),
+            json!({ "type": "array", "items": { "$ref": "#/$defs/A" } })
+        );
         let op = json!({ "x-aitoearn-response": { "kind": "json" } });
         assert_eq!(output_schema(&op), json!({}));
     }

@@ -22,18 +22,33 @@ fn main() {
         })
         .collect();
     if std::env::args().any(|a| a == "--json") {
-        println!("{}", serde_json::to_string_pretty(&tools).expect("JSON values serialize"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&tools).expect("JSON values serialize")
+        );
         return;
     }
     for tool in &tools {
         let required = tool["input_schema"]["required"]
             .as_array()
-            .map(|r| r.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(", "))
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default();
-        println!("{:<45} {}", tool["name"].as_str().unwrap_or_default(), tool["description"].as_str().unwrap_or_default());
+        println!(
+            "{:<45} {}",
+            tool["name"].as_str().unwrap_or_default(),
+            tool["description"].as_str().unwrap_or_default()
+        );
         if !required.is_empty() {
             println!("{:<45}   requires: {required}", "");
         }
     }
-    println!("\n{} tools (streaming-only operations are left out: a tool answers once).", tools.len());
+    println!(
+        "\n{} tools (streaming-only operations are left out: a tool answers once).",
+        tools.len()
+    );
 }

@@ -38,7 +38,11 @@ pub(crate) struct Attempt<T> {
 
 impl<T> Attempt<T> {
     pub(crate) fn failed(error: crate::Error) -> Self {
-        Self { status: error.status(), result: Err(error), retry_after: None }
+        Self {
+            status: error.status(),
+            result: Err(error),
+            retry_after: None,
+        }
     }
 }
 
@@ -63,7 +67,9 @@ pub(crate) fn scope() -> Option<Scope> {
 /// mixed so that ids of one process do not share prefixes.
 pub(crate) fn new_request_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let mix = |mut x: u64| {
         // splitmix64 finalizer
@@ -101,7 +107,10 @@ where
     let may_retry = options.retry.unwrap_or_else(|| is_idempotent(op.method));
     let policy = &shared.retry;
     let recorder = span.clone();
-    let scope = Scope { request_id: request_id.clone(), timeout: options.timeout };
+    let scope = Scope {
+        request_id: request_id.clone(),
+        timeout: options.timeout,
+    };
     async move {
         let mut delays = policy.delays();
         let mut attempts = 0u32;
@@ -142,8 +151,12 @@ mod tests {
 
     #[test]
     fn request_ids_are_unique_hex() {
-        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| new_request_id()).collect();
+        let ids: std::collections::HashSet<String> =
+            (0..10_000).map(|_| new_request_id()).collect();
         assert_eq!(ids.len(), 10_000);
-        assert!(ids.iter().all(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())));
+        assert!(
+            ids.iter()
+                .all(|id| id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()))
+        );
     }
 }

@@ -339,7 +339,10 @@ impl ClientHooks<Shared> for generated::Client {
             .entry(ACCEPT)
             .or_insert(HeaderValue::from_static(accept));
         let scope = crate::call::scope();
-        if let Some(id) = scope.as_ref().and_then(|s| HeaderValue::from_str(&s.request_id).ok()) {
+        if let Some(id) = scope
+            .as_ref()
+            .and_then(|s| HeaderValue::from_str(&s.request_id).ok())
+        {
             request.headers_mut().insert(X_REQUEST_ID, id);
         }
         // A call's own timeout applies to any operation; the client's default only to calls

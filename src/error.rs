@@ -189,7 +189,9 @@ impl Error {
 
     /// The published operationId of the operation the error belongs to.
     pub fn operation_id(&self) -> Option<&'static str> {
-        self.operation().and_then(crate::Operation::find).map(|o| o.operation_id)
+        self.operation()
+            .and_then(crate::Operation::find)
+            .map(|o| o.operation_id)
     }
 
     /// The operation (Rust method name) the error belongs to.
@@ -206,7 +208,11 @@ impl Error {
         }
     }
 
-    pub(crate) fn transport(operation: &'static str, request_id: &str, source: reqwest::Error) -> Self {
+    pub(crate) fn transport(
+        operation: &'static str,
+        request_id: &str,
+        source: reqwest::Error,
+    ) -> Self {
         let kind = if source.is_timeout() {
             TransportKind::Timeout
         } else if source.is_connect() {

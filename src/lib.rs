@@ -70,7 +70,9 @@ mod api {
 
 pub use api::{ErrorCode, OPERATIONS, requests};
 pub use auth::ApiKey;
-pub use client::{Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_REGION, http_client_builder};
+pub use client::{
+    Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_REGION, http_client_builder,
+};
 pub use error::{Error, Result, TransportKind};
 pub use open::Open;
 pub use operation::{Auth, Operation, ResponseKind};
@@ -88,9 +90,16 @@ pub mod types {
 pub mod __private {
     /// Decodes `body` (answered with HTTP `status`) exactly as the operation `name`'s `send()`
     /// does, returning the decoded value as JSON. `None` for streaming operations.
-    pub fn decode(name: &str, status: u16, body: &[u8]) -> Option<crate::Result<serde_json::Value>> {
+    pub fn decode(
+        name: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Option<crate::Result<serde_json::Value>> {
         let op = crate::Operation::find(name)?;
-        let call = crate::call::Call { op, request_id: "fuzz".into() };
+        let call = crate::call::Call {
+            op,
+            request_id: "fuzz".into(),
+        };
         let answer = crate::transport::Answer {
             status,
             content_type: Some("application/json".into()),
@@ -102,8 +111,15 @@ pub mod __private {
     /// Decodes an enveloped `body` into `T` exactly as `send()` does (for benchmarks).
     pub fn decode_envelope<T: serde::de::DeserializeOwned>(body: bytes::Bytes) -> crate::Result<T> {
         let op = &crate::OPERATIONS[0];
-        let call = crate::call::Call { op, request_id: "bench".into() };
-        let answer = crate::transport::Answer { status: 200, content_type: None, body };
+        let call = crate::call::Call {
+            op,
+            request_id: "bench".into(),
+        };
+        let answer = crate::transport::Answer {
+            status: 200,
+            content_type: None,
+            body,
+        };
         crate::transport::decode_envelope(&call, &answer)
     }
 }

@@ -112,8 +112,10 @@ impl Respond for SpecResponder {
         if asks_to_stream {
             let chunk = json!({ "id": "chatcmpl-mock", "object": "chat.completion.chunk",
                 "choices": [{ "index": 0, "delta": { "content": "sample" }, "finish_reason": null }] });
-            return ResponseTemplate::new(200)
-                .set_body_raw(format!("data: {chunk}\n\ndata: [DONE]\n\n"), "text/event-stream");
+            return ResponseTemplate::new(200).set_body_raw(
+                format!("data: {chunk}\n\ndata: [DONE]\n\n"),
+                "text/event-stream",
+            );
         }
         sample_response(op)
     }
@@ -175,7 +177,11 @@ pub fn sample_answer(op: &Operation) -> (Option<&'static str>, Vec<u8>) {
     let example = response.and_then(|r| r.get("example"));
     let json = |v: Value| (Some("application/json"), v.to_string().into_bytes());
     match op.response {
-        ResponseKind::Envelope => json(envelope(0, "请求成功", body.map(sample_body).unwrap_or(Value::Null))),
+        ResponseKind::Envelope => json(envelope(
+            0,
+            "请求成功",
+            body.map(sample_body).unwrap_or(Value::Null),
+        )),
         ResponseKind::Json | ResponseKind::JsonOrEventStream => json(match (body, example) {
             (Some(b), _) => sample_body(b),
             (None, Some(e)) => e.clone(),
@@ -285,7 +291,10 @@ fn sample_named(schema: &Value, root: &Value, name: &str, depth: usize) -> Value
         return Value::Object(merged);
     }
     let ty = match schema.get("type") {
-        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null"),
         other => other.and_then(Value::as_str),
     };
     match ty {
@@ -359,7 +368,9 @@ fn sample_string(schema: &Value, name: &str) -> Value {
         .and_then(Value::as_str)
         .unwrap_or_default();
     let mut candidates: Vec<String> = Vec::new();
-    let example = schema.get("example").or_else(|| schema.pointer("/examples/0"));
+    let example = schema
+        .get("example")
+        .or_else(|| schema.pointer("/examples/0"));
     match example {
         Some(Value::String(e)) if !e.is_empty() && format.is_empty() => candidates.push(e.clone()),
         _ => {}

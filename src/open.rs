@@ -138,7 +138,10 @@ mod tests {
         let v: Open<Level> = serde_json::from_str("-1").unwrap();
         assert_eq!(v, Open::Unknown(serde_json::json!(-1)));
         assert_eq!(serde_json::to_string(&v).unwrap(), "-1");
-        assert_eq!(Open::<String>::Unknown(serde_json::json!(-1)).to_string(), "-1");
+        assert_eq!(
+            Open::<String>::Unknown(serde_json::json!(-1)).to_string(),
+            "-1"
+        );
         let v: Vec<Open<Level>> = serde_json::from_str(r#"[1, "x", null]"#).unwrap();
         assert_eq!(v.iter().filter(|o| o.is_known()).count(), 1);
     }

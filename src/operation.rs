@@ -82,7 +82,10 @@ impl Operation {
 
     /// Position in [`OPERATIONS`](crate::OPERATIONS).
     pub fn index(&self) -> usize {
-        crate::OPERATIONS.iter().position(|o| o == self).unwrap_or(usize::MAX)
+        crate::OPERATIONS
+            .iter()
+            .position(|o| o == self)
+            .unwrap_or(usize::MAX)
     }
 
     /// JSON Schema (2020-12, self-contained) of the operation's whole input, as

@@ -52,7 +52,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
-        Self { max_retries: 0, ..Self::default() }
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
     }
 
     /// How many times a call may be repeated after the first attempt.
@@ -105,7 +108,11 @@ impl RetryPolicy {
     }
 
     /// The wait a `Retry-After` asks for, within bounds.
-    pub(crate) fn honour_retry_after(&self, backoff: Duration, retry_after: Option<Duration>) -> Duration {
+    pub(crate) fn honour_retry_after(
+        &self,
+        backoff: Duration,
+        retry_after: Option<Duration>,
+    ) -> Duration {
         match retry_after {
             Some(ra) => ra.min(self.retry_after_cap).max(backoff),
             None => backoff,
@@ -116,7 +123,10 @@ impl RetryPolicy {
     pub(crate) fn is_retryable(&self, error: &Error) -> bool {
         match error {
             Error::Transport { kind, .. } => {
-                matches!(kind, TransportKind::Connect | TransportKind::Timeout | TransportKind::Io)
+                matches!(
+                    kind,
+                    TransportKind::Connect | TransportKind::Timeout | TransportKind::Io
+                )
             }
             Error::Http { status, .. } => self.statuses.contains(status),
             Error::Api { code, status, .. } => {
@@ -139,7 +149,10 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
     let secs = (when.timestamp() - now).max(0);
     Some(Duration::from_secs(secs as u64))
 }
@@ -150,7 +163,10 @@ mod tests {
 
     #[test]
     fn delays_grow_and_stop() {
-        let p = RetryPolicy::default().jitter(false).initial_delay(Duration::from_millis(100)).max_retries(4);
+        let p = RetryPolicy::default()
+            .jitter(false)
+            .initial_delay(Duration::from_millis(100))
+            .max_retries(4);
         let d: Vec<_> = p.delays().collect();
         assert_eq!(d.len(), 4);
         assert_eq!(d[0], Duration::from_millis(100));
@@ -163,11 +179,20 @@ mod tests {
     fn retry_after_is_honoured_within_bounds() {
         let p = RetryPolicy::default();
         let b = Duration::from_millis(250);
-        assert_eq!(p.honour_retry_after(b, Some(Duration::from_secs(2))), Duration::from_secs(2));
-        assert_eq!(p.honour_retry_after(b, Some(Duration::from_secs(3600))), Duration::from_secs(60));
+        assert_eq!(
+            p.honour_retry_after(b, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            p.honour_retry_after(b, Some(Duration::from_secs(3600))),
+            Duration::from_secs(60)
+        );
         assert_eq!(p.honour_retry_after(b, Some(Duration::ZERO)), b);
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 

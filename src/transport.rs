@@ -99,7 +99,12 @@ fn map_progenitor_error(call: &Call, e: progenitor_client::Error<ByteStream>) ->
 
 /// Reads the whole body, refusing bodies larger than `limit`.
 pub(crate) async fn read(call: &Call, head: Head, limit: usize) -> Result<Answer> {
-    let Head { status, content_type, body, .. } = head;
+    let Head {
+        status,
+        content_type,
+        body,
+        ..
+    } = head;
     let mut stream = body.into_inner();
     let mut first: Option<Bytes> = None;
     let mut buf = BytesMut::new();
@@ -127,7 +132,11 @@ pub(crate) async fn read(call: &Call, head: Head, limit: usize) -> Result<Answer
         }
     }
     let body = first.unwrap_or_else(|| buf.freeze());
-    Ok(Answer { status, content_type, body })
+    Ok(Answer {
+        status,
+        content_type,
+        body,
+    })
 }
 
 /// The envelope with `data` left undecoded. Only `code` is checked strictly.
@@ -207,7 +216,11 @@ pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> std::result::Result<
 pub(crate) fn decode_envelope<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
     // JSON is UTF-8: checked once up front (fields skipped below are not checked by serde).
     if let (true, Ok(text)) = (answer.is_success(), std::str::from_utf8(&answer.body)) {
-        if let Ok(OnePass { code: Some(0), data: Some(data) }) = serde_json::from_str::<OnePass<T>>(text) {
+        if let Ok(OnePass {
+            code: Some(0),
+            data: Some(data),
+        }) = serde_json::from_str::<OnePass<T>>(text)
+        {
             return Ok(data);
         }
     }
@@ -218,7 +231,13 @@ fn decode_envelope_carefully<T: DeserializeOwned>(call: &Call, answer: &Answer) 
     let env: RawEnvelope<'_> = match serde_json::from_slice(&answer.body) {
         Ok(env) => env,
         Err(_) if !answer.is_success() => return Err(http_error(call, answer)),
-        Err(e) => return Err(decode_error(call, answer, format!("not a JSON envelope: {e}"))),
+        Err(e) => {
+            return Err(decode_error(
+                call,
+                answer,
+                format!("not a JSON envelope: {e}"),
+            ));
+        }
     };
     if let Some(err) = api_error(call, answer, &env) {
         return Err(err);
@@ -241,15 +260,23 @@ struct OnePass<T> {
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for OnePass<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
         struct Visit<T>(std::marker::PhantomData<T>);
         impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for Visit<T> {
             type Value = OnePass<T>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an envelope object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<OnePass<T>, A::Error> {
-                let mut out = OnePass { code: None, data: None };
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<OnePass<T>, A::Error> {
+                let mut out = OnePass {
+                    code: None,
+                    data: None,
+                };
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     match &*key {
                         "code" => out.code = Some(map.next_value()?),
@@ -300,7 +327,11 @@ async fn read_and<T>(
         Ok(answer) => decode(&call, &answer),
         Err(e) => Err(e),
     };
-    Attempt { result, status: Some(status), retry_after }
+    Attempt {
+        result,
+        status: Some(status),
+        retry_after,
+    }
 }
 
 /// One attempt of an enveloped operation: `data` on `code == 0`, [`Error::Api`] otherwise.
@@ -342,7 +373,11 @@ pub(crate) async fn empty(
     sent: impl Future<Output = Sent>,
 ) -> Attempt<()> {
     read_and(call, shared, sent, |c, a| {
-        if a.is_success() { Ok(()) } else { Err(http_error(c, a)) }
+        if a.is_success() {
+            Ok(())
+        } else {
+            Err(http_error(c, a))
+        }
     })
     .await
 }
@@ -358,12 +393,18 @@ pub(crate) async fn events<E: DeserializeOwned>(
         Err(e) => return Attempt::failed(e),
     };
     let is_sse = head.content_type.as_deref().is_some_and(|ct| {
-        ct.trim_start().to_ascii_lowercase().starts_with("text/event-stream")
+        ct.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("text/event-stream")
     });
     let (status, retry_after) = (head.status, head.retry_after);
     if (200..300).contains(&status) && is_sse {
         let stream = EventStream::new(call.op, call.request_id.clone(), head.body);
-        return Attempt { result: Ok(stream), status: Some(status), retry_after };
+        return Attempt {
+            result: Ok(stream),
+            status: Some(status),
+            retry_after,
+        };
     }
     // Not a stream: an envelope error, an HTTP error page, or JSON where events were expected.
     let result = match read(&call, head, shared.max_body).await {
@@ -380,5 +421,9 @@ pub(crate) async fn events<E: DeserializeOwned>(
             )),
         },
     };
-    Attempt { result, status: Some(status), retry_after }
+    Attempt {
+        result,
+        status: Some(status),
+        retry_after,
+    }
 }

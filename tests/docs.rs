@@ -16,7 +16,9 @@ fn the_seed_operation_reads_english_first() {
     let doc = &API[doc_start + 3..at];
     assert!(doc.starts_with("Start Platform Authorization\n\nInterface description: Generate a platform authorization QR code"), "{doc}");
     let english = doc.find("Interface description").unwrap();
-    let chinese = doc.find("发起平台授权").expect("the Chinese summary is kept");
+    let chinese = doc
+        .find("发起平台授权")
+        .expect("the Chinese summary is kept");
     assert!(english < chinese);
     assert!(doc.contains("接口说明：生成平台授权二维码"));
     assert!(doc.contains("(`Channel Management/Authorization`)"));
@@ -53,7 +55,12 @@ fn no_chinese_text_is_lost() {
         }
     }
     assert!(checked > 100, "{checked}");
-    assert!(missing.is_empty(), "{} texts lost:\n{}", missing.len(), missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "{} texts lost:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -62,5 +69,8 @@ fn the_table_carries_english_tags_and_summaries() {
     assert_eq!(op.tag, "渠道管理/授权");
     assert_eq!(op.tag_en, "Channel Management/Authorization");
     assert_eq!(op.summary_en, "Start Platform Authorization");
-    assert!(aitoearn::OPERATIONS.iter().all(|o| o.tag_en.is_ascii()), "every tag has an English name");
+    assert!(
+        aitoearn::OPERATIONS.iter().all(|o| o.tag_en.is_ascii()),
+        "every tag has an English name"
+    );
 }

@@ -147,7 +147,8 @@ async fn answers_with_enum_values_newer_than_the_spec_still_decode() {
     Mock::given(method("GET"))
         .and(path("/api/v2/channels/publish/flows/f1"))
         .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "code": 0, "message": "ok", "data": data })),
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "code": 0, "message": "ok", "data": data })),
         )
         .mount(server.server())
         .await;
@@ -155,6 +156,16 @@ async fn answers_with_enum_values_newer_than_the_spec_still_decode() {
     let task = &flow.tasks[0];
     assert_eq!(task.platform, aitoearn::Open::Unknown(json!("mastodon")));
     assert!(task.status.as_ref().is_some_and(|s| !s.is_known()));
-    assert_eq!(serde_json::to_value(&task.status).unwrap(), json!(42), "kept as sent");
-    assert!(!serde_json::to_value(task).unwrap().as_object().unwrap().contains_key("brandNewField"));
+    assert_eq!(
+        serde_json::to_value(&task.status).unwrap(),
+        json!(42),
+        "kept as sent"
+    );
+    assert!(
+        !serde_json::to_value(task)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .contains_key("brandNewField")
+    );
 }

@@ -10,7 +10,10 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 fn cases() -> u32 {
-    std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(3000)
+    std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000)
 }
 
 /// Small deterministic generator, so a failing case reproduces from its seed.
@@ -92,7 +95,10 @@ fn mutate(valid: &[u8], seed: u64) -> Vec<u8> {
 
 /// The operations that answer JSON (streams have their own tests).
 fn json_operations() -> Vec<&'static aitoearn::Operation> {
-    OPERATIONS.iter().filter(|o| o.response != ResponseKind::EventStream).collect()
+    OPERATIONS
+        .iter()
+        .filter(|o| o.response != ResponseKind::EventStream)
+        .collect()
 }
 
 proptest! {
@@ -111,7 +117,10 @@ proptest! {
 
 #[test]
 fn every_valid_sample_decodes() {
-    for op in OPERATIONS.iter().filter(|o| o.response != ResponseKind::EventStream) {
+    for op in OPERATIONS
+        .iter()
+        .filter(|o| o.response != ResponseKind::EventStream)
+    {
         let (_, body) = aitoearn::mock::sample_answer(op);
         let decoded = aitoearn::__private::decode(op.name, 200, &body).unwrap();
         assert!(decoded.is_ok(), "{}: {:?}", op.name, decoded);
@@ -122,12 +131,19 @@ fn every_valid_sample_decodes() {
 fn arbitrary_bytes_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut runs = 0;
-    for op in OPERATIONS.iter().filter(|o| o.response != ResponseKind::EventStream) {
+    for op in OPERATIONS
+        .iter()
+        .filter(|o| o.response != ResponseKind::EventStream)
+    {
         for _ in 0..(cases() / 50).max(20) {
             let len = rng.below(64);
             let body: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
             // Raw endpoints may accept a stray scalar; what matters is an answer, not a panic.
-            assert!(aitoearn::__private::decode(op.name, 200, &body).is_some(), "{}", op.name);
+            assert!(
+                aitoearn::__private::decode(op.name, 200, &body).is_some(),
+                "{}",
+                op.name
+            );
             runs += 1;
         }
     }

@@ -13,7 +13,10 @@ async fn inputs_made_from_each_schema_are_accepted() {
     for op in OPERATIONS.iter() {
         let schema = op.input_schema();
         assert_eq!(schema["type"], "object", "{}", op.name);
-        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
         let input = mock::sample_json_schema(&schema, &schema);
         if let Err(e) = client.call(op.name, input.clone()).await {
             panic!("{}: {e}\n  input: {input}", op.name);
@@ -21,10 +24,17 @@ async fn inputs_made_from_each_schema_are_accepted() {
         // The output schema exists and its references resolve.
         let output = op.output_schema();
         for r in refs(&output) {
-            assert!(output.pointer(r.trim_start_matches('#')).is_some(), "{}: dangling {r}", op.name);
+            assert!(
+                output.pointer(r.trim_start_matches('#')).is_some(),
+                "{}: dangling {r}",
+                op.name
+            );
         }
     }
-    assert_eq!(server.server().received_requests().await.unwrap().len(), OPERATIONS.len());
+    assert_eq!(
+        server.server().received_requests().await.unwrap().len(),
+        OPERATIONS.len()
+    );
 }
 
 #[tokio::test]
@@ -36,27 +46,53 @@ async fn a_missing_required_field_is_refused_before_sending() {
         let schema = op.input_schema();
         let full = mock::sample_json_schema(&schema, &schema);
         // Top-level required inputs (path/query parameters, the body).
-        for field in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for field in schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             let mut input = full.clone();
             input.as_object_mut().unwrap().remove(field);
             let err = client.call(op.name, input).await.unwrap_err();
-            assert!(matches!(err, Error::InvalidRequest { .. }), "{}: {err:?}", op.name);
+            assert!(
+                matches!(err, Error::InvalidRequest { .. }),
+                "{}: {err:?}",
+                op.name
+            );
             assert!(err.to_string().contains(field), "{}: {err}", op.name);
             checked += 1;
         }
         // Required fields inside the body.
         let body_schema = resolve(&schema["properties"]["body"], &schema);
-        for field in body_schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for field in body_schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             let mut input = full.clone();
             input["body"].as_object_mut().unwrap().remove(field);
             let err = client.call(op.name, input).await.unwrap_err();
-            assert!(matches!(err, Error::InvalidRequest { .. }), "{}.body.{field}: {err:?}", op.name);
+            assert!(
+                matches!(err, Error::InvalidRequest { .. }),
+                "{}.body.{field}: {err:?}",
+                op.name
+            );
             assert!(err.to_string().contains(field), "{}: {err}", op.name);
             checked += 1;
         }
     }
     assert!(checked > 50, "only {checked} required fields checked");
-    assert!(server.server().received_requests().await.unwrap().is_empty(), "nothing was sent");
+    assert!(
+        server
+            .server()
+            .received_requests()
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was sent"
+    );
 }
 
 #[test]
@@ -66,7 +102,12 @@ fn the_seed_operation_schema_carries_the_spec() {
     assert_eq!(schema["required"], serde_json::json!(["platform"]));
     let platform = &schema["properties"]["platform"];
     assert_eq!(platform["enum"][0], "douyin");
-    assert!(platform["description"].as_str().unwrap().contains("授权平台"));
+    assert!(
+        platform["description"]
+            .as_str()
+            .unwrap()
+            .contains("授权平台")
+    );
     assert_eq!(schema["properties"]["callbackUrl"]["format"], "uri");
     let output = op.output_schema();
     let data = resolve(&output, &output);
@@ -75,10 +116,17 @@ fn the_seed_operation_schema_carries_the_spec() {
 
 #[test]
 fn models_implement_json_schema() {
-    let schema = serde_json::to_value(schemars::schema_for!(aitoearn::types::ChannelPublishFlowVo)).unwrap();
+    let schema =
+        serde_json::to_value(schemars::schema_for!(aitoearn::types::ChannelPublishFlowVo)).unwrap();
     assert!(schema["properties"]["tasks"].is_object(), "{schema}");
-    let schema = serde_json::to_value(schemars::schema_for!(aitoearn::types::RelayChatCompletionsDto)).unwrap();
-    assert!(schema["required"].as_array().is_some_and(|r| !r.is_empty()), "{schema}");
+    let schema = serde_json::to_value(schemars::schema_for!(
+        aitoearn::types::RelayChatCompletionsDto
+    ))
+    .unwrap();
+    assert!(
+        schema["required"].as_array().is_some_and(|r| !r.is_empty()),
+        "{schema}"
+    );
 }
 
 fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {

@@ -144,7 +144,15 @@ async fn validation_failed_is_an_api_error() {
         .unwrap()
         .to_string();
     match &err {
-        Error::Api { operation, status, code, message, request_id, service_request_id, data } => {
+        Error::Api {
+            operation,
+            status,
+            code,
+            message,
+            request_id,
+            service_request_id,
+            data,
+        } => {
             assert_eq!((*operation, *status, *code), ("auth_start", 200, 10002));
             assert_eq!(message, "参数验证失败");
             assert_eq!(request_id, &sent_id);
@@ -163,9 +171,17 @@ async fn validation_failed_is_an_api_error() {
 #[tokio::test]
 async fn a_caller_supplied_request_id_is_sent() {
     let (server, client) = setup(success()).await;
-    client.auth_start("douyin").request_id("trace-abc-123").send().await.unwrap();
+    client
+        .auth_start("douyin")
+        .request_id("trace-abc-123")
+        .send()
+        .await
+        .unwrap();
     let request = &server.received_requests().await.unwrap()[0];
-    assert_eq!(request.headers.get("x-request-id").unwrap(), "trace-abc-123");
+    assert_eq!(
+        request.headers.get("x-request-id").unwrap(),
+        "trace-abc-123"
+    );
 }
 
 #[tokio::test]
@@ -328,12 +344,17 @@ fn regions_and_base_urls() {
 #[tokio::test]
 async fn data_before_code_and_missing_data_decode_too() {
     let body = r#"{"data":{"url":"u","sessionId":"s"},"message":"ok","code":0}"#;
-    let (_server, client) = setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let (_server, client) =
+        setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
     let auth = client.auth_start("douyin").send().await.unwrap();
     assert_eq!(auth.session_id.as_deref(), Some("s"));
 
     let body = r#"{"code":0,"message":"ok"}"#;
-    let (_server, client) = setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
+    let (_server, client) =
+        setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;
     let err = client.auth_start("douyin").send().await.unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "a struct `data` cannot be absent: {err:?}");
+    assert!(
+        matches!(err, Error::Decode { .. }),
+        "a struct `data` cannot be absent: {err:?}"
+    );
 }

@@ -23,7 +23,10 @@ struct Capture(Arc<Mutex<Captured>>, Arc<AtomicU64>);
 struct Fields<'a>(&'a mut HashMap<String, String>);
 impl Visit for Fields<'_> {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_string(), format!("{value:?}").trim_matches('"').to_string());
+        self.0.insert(
+            field.name().to_string(),
+            format!("{value:?}").trim_matches('"').to_string(),
+        );
     }
 }
 
@@ -57,7 +60,10 @@ impl Subscriber for Capture {
 #[test]
 fn one_span_per_call_with_ids_and_status_and_no_secrets() {
     let capture = Capture::default();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let request_ids = tracing::subscriber::with_default(capture.clone(), || {
         rt.block_on(async {
             let mock = aitoearn::mock::MockServer::start().await;
@@ -67,13 +73,25 @@ fn one_span_per_call_with_ids_and_status_and_no_secrets() {
                 .retry_policy(aitoearn::RetryPolicy::none())
                 .build()
                 .unwrap();
-            client.auth_start("douyin").request_id("trace-1").send().await.unwrap();
+            client
+                .auth_start("douyin")
+                .request_id("trace-1")
+                .send()
+                .await
+                .unwrap();
             let err = client.auth_start("nope").send().await.unwrap_err();
-            (err.request_id().map(str::to_owned), mock.server().received_requests().await.unwrap().len())
+            (
+                err.request_id().map(str::to_owned),
+                mock.server().received_requests().await.unwrap().len(),
+            )
         })
     });
     let captured = capture.0.lock().unwrap();
-    let calls: Vec<_> = captured.spans.iter().filter(|(name, _)| name == "aitoearn.call").collect();
+    let calls: Vec<_> = captured
+        .spans
+        .iter()
+        .filter(|(name, _)| name == "aitoearn.call")
+        .collect();
     assert_eq!(calls.len(), 2, "one span per call");
     let (_, first) = calls[0];
     assert_eq!(first["operation"], "auth_start");
@@ -84,7 +102,10 @@ fn one_span_per_call_with_ids_and_status_and_no_secrets() {
     assert_eq!(first["attempts"], "1");
     let (_, second) = calls[1];
     assert_eq!(second["request_id"].len(), 32, "a generated id");
-    assert!(request_ids.0.is_none(), "an invalid platform is refused before any request");
+    assert!(
+        request_ids.0.is_none(),
+        "an invalid platform is refused before any request"
+    );
     assert_eq!(request_ids.1, 1);
     let everything = format!("{:?} {:?}", captured.spans, captured.events);
     assert!(!everything.contains(KEY), "a secret reached tracing");

@@ -72,7 +72,10 @@ pub struct Heap {
 pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Heap) {
     let base = LIVE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
-    let (a0, b0) = (ALLOCS.load(Ordering::Relaxed), ALLOCATED.load(Ordering::Relaxed));
+    let (a0, b0) = (
+        ALLOCS.load(Ordering::Relaxed),
+        ALLOCATED.load(Ordering::Relaxed),
+    );
     let out = f();
     let heap = Heap {
         peak: PEAK.load(Ordering::Relaxed).saturating_sub(base),

@@ -159,12 +159,16 @@ mod tests {
             Source::parse("rel/a.json", root).unwrap(),
             Source::Path("rel/a.json".into())
         );
-        assert!(Source::parse("file://elsewhere/a.json", root)
-            .unwrap_err()
-            .contains("another host"));
-        assert!(Source::parse("file:///a%zz", root)
-            .unwrap_err()
-            .contains("%-escape"));
+        assert!(
+            Source::parse("file://elsewhere/a.json", root)
+                .unwrap_err()
+                .contains("another host")
+        );
+        assert!(
+            Source::parse("file:///a%zz", root)
+                .unwrap_err()
+                .contains("%-escape")
+        );
     }
 
     #[test]

@@ -5,11 +5,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::cli::{Args, Failure};
 use crate::codegen::{self, adapt, model};
-use crate::util::{pretty, sorted_json, SPEC};
+use crate::util::{SPEC, pretty, sorted_json};
 
 /// The generated table, relative to the workspace root.
 pub const OPERATIONS_MD: &str = "OPERATIONS.md";

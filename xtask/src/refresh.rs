@@ -167,8 +167,10 @@ pub fn refresh(root: &Path, sources: Sources) -> Result<Refreshed, String> {
             .1;
         fetched.push((edition, source, bytes, checked));
     }
-    let [(_, zh_source, zh, zh_checked), (_, en_source, en, en_checked)] =
-        <[_; 2]>::try_from(fetched).expect("two editions");
+    let [
+        (_, zh_source, zh, zh_checked),
+        (_, en_source, en, en_checked),
+    ] = <[_; 2]>::try_from(fetched).expect("two editions");
     let text = |b: &[u8]| {
         std::str::from_utf8(b)
             .map(str::to_owned)

@@ -145,8 +145,10 @@ fn unreadable_sides_fail_clearly() {
 fn default_sides_are_head_and_the_working_tree() {
     let out = xtask(&["diff-spec"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout)
-        .contains("`HEAD:openapi/aitoearn.openapi.json` → `openapi/aitoearn.openapi.json`"));
+    assert!(
+        text(&out.stdout)
+            .contains("`HEAD:openapi/aitoearn.openapi.json` → `openapi/aitoearn.openapi.json`")
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@
 //! **rust-api** marks changes to the generated Rust API: types renamed or retyped, fields,
 //! variants, setters or methods added or removed. **docs** marks text-only changes.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::generated::kind_words;
 use super::model::{Change, Direction, Finding, Place, What};

@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::cli::{Args, Failure};
-use crate::util::{pretty, SPEC};
-use classify::{classify, Context};
+use crate::util::{SPEC, pretty};
+use classify::{Context, classify};
 use model::{OperationDiff, Report, SchemaDiff};
 
 /// How to compare.

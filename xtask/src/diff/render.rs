@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::model::{Change, Counts, OperationDiff, Report, SchemaDiff, Status};
 use crate::util::sorted_json;

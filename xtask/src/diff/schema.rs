@@ -640,11 +640,7 @@ pub fn field_rust(
 
 /// `Open<T>` for an enum the generator opens.
 fn open_enum(t: String, open: bool) -> String {
-    if open {
-        format!("Open<{t}>")
-    } else {
-        t
-    }
+    if open { format!("Open<{t}>") } else { t }
 }
 
 fn is_enum(s: &Value) -> bool {

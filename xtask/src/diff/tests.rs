@@ -3,11 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::model::{Change, Report, Status};
-use super::{compare, compare_with, render, Options};
-use crate::util::{workspace_root, SPEC, SPEC_EN};
+use super::{Options, compare, compare_with, render};
+use crate::util::{SPEC, SPEC_EN, workspace_root};
 
 const GET_ONE: &str = "/paths/~1things~1{id}/get";
 const CREATE: &str = "/paths/~1things/post";
@@ -1118,9 +1118,10 @@ fn vendored_spec_against_itself_and_a_touched_copy() {
         r.notes
     );
     assert!(!r.has_breaking());
-    assert!(r
-        .all_changes()
-        .all(|c| c.docs && c.kind == "description-changed"));
+    assert!(
+        r.all_changes()
+            .all(|c| c.docs && c.kind == "description-changed")
+    );
     assert_eq!(r.schemas.len(), 1);
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::generated::{SdkOperation, SdkView};
 use super::model::{Direction, Finding, Place, Status, What};
-use super::schema::{flag, resolve, text, At, BodyRoot, Names, Walker};
+use super::schema::{At, BodyRoot, Names, Walker, flag, resolve, text};
 use crate::codegen::{adapt, naming};
 
 static NULL: Value = Value::Null;
