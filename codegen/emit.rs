@@ -549,6 +549,14 @@ pub fn facade(
         }
         let finish = match op.kind.as_str() {
             kind::SSE => quote!(crate::dynamic::collect_events(#name, request.send().await?).await),
+            // The input decides, as the service does: `"stream": true` in the body streams.
+            kind::JSON_OR_SSE => quote! {
+                if crate::dynamic::asks_to_stream(input) {
+                    crate::dynamic::collect_events(#name, request.stream().await?).await
+                } else {
+                    crate::dynamic::to_value(#name, &request.send().await?)
+                }
+            },
             _ => quote!(crate::dynamic::to_value(#name, &request.send().await?)),
         };
         dynamic_arms.push(quote! {

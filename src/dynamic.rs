@@ -58,6 +58,15 @@ pub(crate) fn to_value<T: Serialize>(operation: &'static str, value: &T) -> Resu
     })
 }
 
+/// Whether the input's body asks the service to stream (`"stream": true`).
+pub(crate) fn asks_to_stream(input: &Map<String, Value>) -> bool {
+    input
+        .get("body")
+        .and_then(|b| b.get("stream"))
+        .and_then(Value::as_bool)
+        == Some(true)
+}
+
 /// Reads a whole event stream into a JSON array of the events' data.
 pub(crate) async fn collect_events<E: DeserializeOwned + Serialize>(
     operation: &'static str,

@@ -306,6 +306,17 @@ pub(crate) fn decode_json<T: DeserializeOwned>(call: &Call, answer: &Answer) -> 
     if !answer.is_success() {
         return Err(http_error(call, answer));
     }
+    let is_stream = answer
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| ct.starts_with("text/event-stream"));
+    if is_stream {
+        return Err(decode_error(
+            call,
+            answer,
+            "the service answered with an event stream (the request asked to stream): use `.stream()`",
+        ));
+    }
     let text = std::str::from_utf8(&answer.body)
         .map_err(|e| decode_error(call, answer, format!("the body is not UTF-8: {e}")))?;
     from_json(text).map_err(|e| decode_error(call, answer, format!("body {e}")))

@@ -26,6 +26,8 @@ fn the_seed_operation_reads_english_first() {
 
 #[test]
 fn no_chinese_text_is_lost() {
+    // Docs escape brackets that are not links (`data.tasks\[n\].id`); the text is the same.
+    let api = API.replace("\\[", "[").replace("\\]", "]");
     let zh = spec("aitoearn.openapi.json");
     let mut missing = Vec::new();
     let mut checked = 0;
@@ -37,7 +39,7 @@ fn no_chinese_text_is_lost() {
                 for line in text.lines().filter(|l| !l.trim().is_empty()) {
                     let line = line.replace("](/", "](https://docs.aitoearn.ai/");
                     checked += 1;
-                    if !API.contains(line.trim()) {
+                    if !api.contains(line.trim()) {
                         missing.push(format!("{method} {path} {key}: {line}"));
                     }
                 }
