@@ -33,11 +33,12 @@ fn main() {
     let timings: Vec<String> = out
         .timings
         .iter()
-        .map(|(phase, d)| format!("\"{phase}\": {}", d.as_secs_f64()))
+        .map(|(phase, d)| format!("[\"{phase}\", {}]", d.as_secs_f64()))
         .collect();
+    // `[[phase, seconds], …]`, in run order.
     write(
         "timings.json",
-        format!("{{{}}}", timings.join(", ")).as_bytes(),
+        format!("[{}]", timings.join(", ")).as_bytes(),
     );
     // The adapted spec, for the spec-driven mock (feature `mock`).
     write("adapted.json", out.adapted.to_string().as_bytes());

@@ -185,14 +185,10 @@ fn generated(profile_dir: &Path) -> Result<Generated, Failure> {
             profile_dir.display()
         )
     })?;
+    // `[[phase, seconds], …]`, in run order.
     let timings = std::fs::read_to_string(out.join("timings.json"))
         .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t).ok())
-        .map(|m| {
-            m.into_iter()
-                .map(|(k, v)| (k, v.as_f64().unwrap_or(0.0)))
-                .collect()
-        })
+        .and_then(|t| serde_json::from_str::<Vec<(String, f64)>>(&t).ok())
         .unwrap_or_default();
     let mut lines = Vec::new();
     for file in ["client.rs", "api.rs"] {
@@ -284,7 +280,7 @@ prettyplease = "0.3"
     std::fs::write(
         out.join("timings.json"),
         format!(
-            "{{\"parse\": {}, \"progenitor\": {}, \"format\": {}}}",
+            "[[\"parse\", {}], [\"progenitor\", {}], [\"format\", {}]]",
             parse.as_secs_f64(),
             progenitor.as_secs_f64(),
             format.as_secs_f64()

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{Args, Failure};
 use crate::codegen::{self, adapt, model};
-use crate::util::{SPEC, pretty, sorted_json};
+use crate::util::{SPEC, SPEC_EN, pretty, sorted_json};
 
 /// The generated table, relative to the workspace root.
 pub const OPERATIONS_MD: &str = "OPERATIONS.md";
@@ -45,7 +45,10 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
     let spec = root.join(SPEC);
     let text = std::fs::read_to_string(&spec)
         .map_err(|e| format!("cannot read {}: {e}", spec.display()))?;
-    let out = codegen::generate(&text).map_err(|e| format!("generating from {SPEC}: {e}"))?;
+    // The English edition (optional) adds English summaries and tag names, as in the crate.
+    let english = std::fs::read_to_string(root.join(SPEC_EN)).ok();
+    let out = codegen::generate_with(&text, english.as_deref(), codegen::Options::default())
+        .map_err(|e| format!("generating from {SPEC}: {e}"))?;
 
     if adaptations {
         print!(
@@ -59,7 +62,10 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     if json {
-        print!("{}", pretty(&operations_json(&out.operations)));
+        print!(
+            "{}",
+            pretty(&with_schemas(operations_json(&out.operations), &out))
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let table = markdown(&out.operations);
@@ -129,11 +135,42 @@ pub fn markdown(ops: &[model::Operation]) -> String {
             op.method,
             cell(&op.path),
             op.name,
-            cell(&op.tags.join(", ")),
+            cell(&tags(op)),
             api_key(&op.auth).unwrap_or_else(|| "no".into()),
         );
     }
     out
+}
+
+/// Chinese tag names, with the English edition's after them where it has them.
+fn tags(op: &model::Operation) -> String {
+    let zh = op.tags.join(", ");
+    if op.tags_en.is_empty() || op.tags_en == op.tags {
+        zh
+    } else {
+        format!("{zh} ({})", op.tags_en.join(", "))
+    }
+}
+
+/// Adds each operation's input and output JSON Schemas (as `Operation::input_schema()` and
+/// `output_schema()` give them) to the rows of [`operations_json`].
+fn with_schemas(mut rows: Value, out: &codegen::Output) -> Value {
+    let components = out
+        .adapted
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    for row in rows.as_array_mut().into_iter().flatten() {
+        let (Some(path), Some(method)) = (row["path"].as_str(), row["method"].as_str()) else {
+            continue;
+        };
+        let op = out.adapted["paths"][path][method.to_ascii_lowercase()].clone();
+        let input = codegen::schema::standalone(&codegen::schema::input_schema(&op), &components);
+        let output = codegen::schema::standalone(&codegen::schema::output_schema(&op), &components);
+        row["input_schema"] = input;
+        row["output_schema"] = output;
+    }
+    rows
 }
 
 pub fn operations_json(ops: &[model::Operation]) -> Value {
@@ -153,7 +190,9 @@ pub fn operations_json(ops: &[model::Operation]) -> Value {
                 "path": op.path,
                 "rust_method": op.name,
                 "tags": op.tags,
+                "tags_en": op.tags_en,
                 "summary": op.summary,
+                "summary_en": op.summary_en,
                 "deprecated": op.deprecated,
                 "requires_api_key": op.auth != model::Auth::None,
                 "api_key": key,
