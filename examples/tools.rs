@@ -16,7 +16,12 @@ fn main() {
         .map(|op| {
             json!({
                 "name": op.name,
-                "description": format!("{} ({} {})", op.summary, op.method, op.path),
+                // English where the English edition has it, with the Chinese original.
+                "description": if op.summary_en == op.summary {
+                    format!("{} ({} {})", op.summary, op.method, op.path)
+                } else {
+                    format!("{} / {} ({} {})", op.summary_en, op.summary, op.method, op.path)
+                },
                 "input_schema": op.input_schema(),
             })
         })
