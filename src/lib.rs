@@ -26,6 +26,14 @@
 //! own body, and their streaming forms an [`EventStream`]. Non-JSON, truncated or unexpected
 //! answers are an [`Error`] that carries the HTTP status and the start of the body.
 //!
+//! ## Beyond single calls
+//!
+//! - [`flows`]: authorize an account (QR code or URL, then polling), upload an asset (streamed,
+//!   with progress), publish and track a post, and streams over paged lists.
+//! - [`Client::call`] runs any operation from one JSON input; [`Operation::input_schema`] gives
+//!   that input's JSON Schema (feature `schemars`), for LLM tools.
+//! - `mock::MockServer` (feature `mock`): the whole API mocked from the spec, for your tests.
+//!
 //! ## Method names
 //!
 //! `<resource>_<action>` from the operationId: `AccountsController_list_v2` →
