@@ -50,6 +50,8 @@ impl<T> Attempt<T> {
 /// are the only place to add a header to it).
 #[derive(Clone)]
 pub(crate) struct Scope {
+    /// The operation being called: the hooks need not look it up by name.
+    pub(crate) op: &'static Operation,
     pub(crate) request_id: Arc<str>,
     pub(crate) timeout: Option<Option<Duration>>,
 }
@@ -108,6 +110,7 @@ where
     let policy = &shared.retry;
     let recorder = span.clone();
     let scope = Scope {
+        op,
         request_id: request_id.clone(),
         timeout: options.timeout,
     };

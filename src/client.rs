@@ -323,7 +323,14 @@ impl ClientHooks<Shared> for generated::Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        let Some(op) = Operation::find(info.operation_id) else {
+        // Every call runs inside `call::run`, which scopes the operation; the lookup by name
+        // only covers a request made outside it.
+        let scope = crate::call::scope();
+        let Some(op) = scope
+            .as_ref()
+            .map(|s| s.op)
+            .or_else(|| Operation::find(info.operation_id))
+        else {
             return Ok(());
         };
         let shared = self.inner();
@@ -338,7 +345,6 @@ impl ClientHooks<Shared> for generated::Client {
             .headers_mut()
             .entry(ACCEPT)
             .or_insert(HeaderValue::from_static(accept));
-        let scope = crate::call::scope();
         if let Some(id) = scope
             .as_ref()
             .and_then(|s| HeaderValue::from_str(&s.request_id).ok())

@@ -182,8 +182,8 @@ impl Upload {
         self
     }
 
-    /// The HTTP client for the `PUT` to the storage (default: one of the crate's own, shared
-    /// by all uploads). Never sent the API key.
+    /// The HTTP client for the `PUT` to the storage (default: the API client's own HTTP
+    /// client, so its proxy and TLS settings apply). Never sent the API key.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
