@@ -41,6 +41,13 @@ pub const ADAPTATIONS: &[Adaptation] = &[
         apply: drop_nonconforming_defaults,
     },
     Adaptation {
+        name: "integral_number_enums",
+        why: "typify types a `type: number` enum as `f64`, so `copyright: 2` goes on the wire as \
+              `2.0`, which a strict server may refuse. An enum of `number`s that are all whole \
+              is the same set of values as an `integer` enum, which typify types as an integer.",
+        apply: integral_number_enums,
+    },
+    Adaptation {
         name: "tolerate_unknown_fields",
         why: "`additionalProperties: false` makes typify emit `deny_unknown_fields`, so a response \
               with a field the vendored spec does not know yet would fail to decode; the service \
@@ -72,6 +79,26 @@ pub const ADAPTATIONS: &[Adaptation] = &[
               typify would name them, so the Rust names do not change. Runs after \
               `raw_responses`, whose descriptors are the roots.",
         apply: open_response_enums,
+    },
+    Adaptation {
+        name: "name_inline_schemas",
+        why: "typify names an inline schema after its place and silently reuses an existing \
+              type when two different schemas get the same name (each `oneOf` variant's \
+              `option` became Bilibili's, dropping every other platform's options). Schemas \
+              that differ get names of their own (`{Parent}{Variant}{Property}`, the variant \
+              named by its discriminator value or title) through `title`; identical ones keep \
+              sharing a type; non-ASCII titles move to the description. See `inline_names.rs`.",
+        apply: super::inline_names::name_inline_schemas,
+    },
+    Adaptation {
+        name: "object_unions",
+        why: "typify models an `anyOf` as a struct of optional flattened members decoded and \
+              serialised over each other: members that type a shared property differently \
+              overwrite each other's values. Such an `anyOf` becomes a `oneOf` (an untagged \
+              enum holding one member, variants named by their discriminator) where a \
+              discriminator tells the members apart, else one merged object (listed as a \
+              typing downgrade). See `inline_names.rs`.",
+        apply: super::inline_names::object_unions,
     },
 ];
 
@@ -348,6 +375,26 @@ fn visit_schemas(spec: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) 
         }
         Ok(())
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// integral_number_enums
+
+fn integral_number_enums(spec: &mut Value) -> Result<usize, String> {
+    let mut count = 0;
+    visit_schemas(spec, &mut |schema| {
+        let whole = |v: &Value| v.is_i64() || v.is_u64() || v.is_null();
+        let integral = schema.get("type") == Some(&json!("number"))
+            && schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|values| !values.is_empty() && values.iter().all(whole));
+        if integral {
+            schema.insert("type".into(), json!("integer"));
+            count += 1;
+        }
+    });
+    Ok(count)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -823,6 +870,19 @@ mod tests {
         for dropped in ["low", "t", "s", "l", "u"] {
             assert!(p[dropped].get("default").is_none(), "{dropped}");
         }
+    }
+
+    #[test]
+    fn whole_number_enums_become_integers() {
+        let mut spec = json!({ "components": { "schemas": { "A": { "type": "object", "properties": {
+            "c": { "type": "number", "enum": [1, 2] },
+            "r": { "type": "number", "enum": [0.5, 1] },
+            "n": { "type": "number" } } } } } });
+        assert_eq!(integral_number_enums(&mut spec).unwrap(), 1);
+        let p = &spec["components"]["schemas"]["A"]["properties"];
+        assert_eq!(p["c"]["type"], "integer");
+        assert_eq!(p["r"]["type"], "number");
+        assert_eq!(p["n"]["type"], "number");
     }
 
     #[test]

@@ -559,8 +559,13 @@ pub fn facade(
             },
             _ => quote!(crate::dynamic::to_value(#name, &request.send().await?)),
         };
+        let mut known: Vec<&str> = op.params.iter().map(|p| p.api_name.as_str()).collect();
+        if body_target.is_some() {
+            known.push("body");
+        }
         dynamic_arms.push(quote! {
             #name => {
+                crate::dynamic::known_keys(#name, input, &[#(#known),*])?;
                 let request = client.#method(#(#dyn_path),*);
                 #(#dyn_setters)*
                 #finish

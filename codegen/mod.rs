@@ -4,6 +4,7 @@
 pub mod adapt;
 pub mod bilingual;
 pub mod emit;
+pub mod inline_names;
 pub mod model;
 pub mod naming;
 pub mod schema;

@@ -10,8 +10,8 @@
 //!
 //! ```json
 //! { "publishAt": "2026-07-02T12:00:00Z",
-//!   "content": { "title": "Hello", "media": [{ "url": "https://…/clip.mp4" }] },
-//!   "items": [{ "platform": "douyin", "accountId": "…" }] }
+//!   "content": { "body": "Hello", "media": [{ "url": "https://…/clip.mp4" }] },
+//!   "items": [{ "platform": "douyin", "accountId": "…", "option": { "short_title": "Hello" } }] }
 //! ```
 //!
 //! Against the service this creates real posts. Without `AITOEARN_API_KEY`, a local mock plays
@@ -31,7 +31,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let (client, body, _mock) = if std::env::var(ENV_API_KEY).is_ok_and(|k| !k.trim().is_empty()) {
+    let (client, body, mock) = if std::env::var(ENV_API_KEY).is_ok_and(|k| !k.trim().is_empty()) {
         let Some(file) = std::env::args().nth(1) else {
             eprintln!("usage: cargo run --example publish -- flow.json  (creates real posts)");
             std::process::exit(2);
@@ -46,10 +46,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
         );
         let body = serde_json::from_value(json!({
             "publishAt": "2026-07-02T12:00:00Z",
-            "content": { "title": "Hello from Rust", "media": [{ "url": "https://cdn.example.com/clip.mp4" }] },
+            "content": { "body": "Hello from Rust", "media": [{ "url": "https://cdn.example.com/clip.mp4" }] },
+            // Each platform has options of its own: a type per platform, sent as given.
             "items": [
-                { "platform": "douyin", "accountId": "acc-douyin" },
-                { "platform": "bilibili", "accountId": "acc-bilibili", "option": { "tid": 21 } }
+                { "platform": "douyin", "accountId": "acc-douyin",
+                  "option": { "short_title": "Hello", "private_status": 0 } },
+                { "platform": "bilibili", "accountId": "acc-bilibili",
+                  "option": { "tid": 21, "copyright": 2, "source": "https://example.com/original" } }
             ]
         }))?;
         (mock.client(), body, Some(mock))
@@ -61,6 +64,20 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .send()
         .await?;
     println!("flow {}", publication.flow_id());
+    if let Some(mock) = &mock {
+        // What went on the wire: every platform's options, as given.
+        let requests = mock.server().received_requests().await.unwrap_or_default();
+        if let Some(create) = requests.iter().find(|r| r.method.as_str() == "POST") {
+            let sent: Value = serde_json::from_slice(&create.body)?;
+            for item in sent["items"].as_array().into_iter().flatten() {
+                println!(
+                    "sent {:<9} option {}",
+                    item["platform"].as_str().unwrap_or(""),
+                    item["option"]
+                );
+            }
+        }
+    }
 
     // Watch each change until every task is done.
     let mut updates = std::pin::pin!(publication.updates());

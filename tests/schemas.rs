@@ -4,7 +4,7 @@
 
 use aitoearn::mock::{self, MockServer};
 use aitoearn::{Error, OPERATIONS};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn inputs_made_from_each_schema_are_accepted() {
@@ -152,4 +152,119 @@ fn refs(v: &Value) -> Vec<String> {
     }
     walk(v, &mut out);
     out
+}
+
+#[tokio::test]
+async fn inputs_the_operation_does_not_take_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    let client = server.client();
+    let mut checked = 0;
+    for op in OPERATIONS.iter() {
+        let schema = op.input_schema();
+        let full = mock::sample_json_schema(&schema, &schema);
+        let refuse = |input: Value, needle: String| {
+            let client = client.clone();
+            async move {
+                let err = client.call(op.name, input.clone()).await.unwrap_err();
+                assert!(
+                    matches!(err, Error::InvalidRequest { .. }),
+                    "{}: {err:?}\n  input: {input}",
+                    op.name
+                );
+                assert!(err.to_string().contains(&needle), "{}: {err}", op.name);
+            }
+        };
+        // A key that is none of the inputs: named, with the known inputs.
+        let mut input = full.clone();
+        input["notAnInput"] = json!("x");
+        refuse(input, "`notAnInput`".into()).await;
+        checked += 1;
+        // A misspelt input: the nearest known name is suggested.
+        if let Some(first) = schema["properties"]
+            .as_object()
+            .and_then(|p| p.keys().find(|k| *k != "body" && k.len() > 3))
+        {
+            let mut input = full.clone();
+            let wrong = first.to_uppercase();
+            input[&wrong] = json!("x");
+            refuse(input, format!("did you mean `{first}`")).await;
+            checked += 1;
+        }
+        // A body given to an operation that takes none.
+        if schema["properties"].get("body").is_none() {
+            let mut input = full.clone();
+            input["body"] = json!({ "a": 1 });
+            refuse(input, "`body`".into()).await;
+            checked += 1;
+        } else if full["body"].is_object()
+            && resolve(&schema["properties"]["body"], &schema)["properties"].is_object()
+        {
+            // A field the body's model does not have.
+            let mut input = full.clone();
+            input["body"]["notAField"] = json!("x");
+            refuse(input, "notAField".into()).await;
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} cases");
+    assert!(
+        server
+            .server()
+            .received_requests()
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was sent"
+    );
+}
+
+#[tokio::test]
+async fn a_misspelt_filter_is_not_dropped() {
+    let server = MockServer::start().await;
+    let err = server
+        .client()
+        .call(
+            "auth_start",
+            json!({ "platform": "douyin", "groupID": "g1" }),
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("`groupID`") && text.contains("did you mean `groupId`"),
+        "{text}"
+    );
+    assert!(
+        server
+            .server()
+            .received_requests()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_misspelt_platform_option_is_not_dropped() {
+    let server = MockServer::start().await;
+    let input = json!({ "body": {
+        "publishAt": "2026-07-02T12:00:00Z",
+        "content": { "body": "hi" },
+        "items": [{ "platform": "douyin", "accountId": "a1", "option": { "short_titel": "Hi" } }]
+    } });
+    let err = server
+        .client()
+        .call("publish_flow_create", input)
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("items[0].option.short_titel"), "{text}");
+    assert!(
+        server
+            .server()
+            .received_requests()
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -19,16 +19,42 @@ impl Client {
     ///
     /// This creates real posts: check the body before sending it.
     ///
-    /// ```no_run
-    /// # async fn run(client: aitoearn::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// Each item names its platform and carries that platform's own `option` (Douyin's
+    /// `short_title`, Bilibili's category `tid`, YouTube's `privacyStatus`, …): each is its own
+    /// type ([`PublishFlowCreateBodyItemsItemDouyinOption`](types::PublishFlowCreateBodyItemsItemDouyinOption),
+    /// …), sent as given.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = aitoearn::mock::MockServer::start().await;
+    /// # let client = mock.client();
     /// let flow: aitoearn::types::PublishFlowCreateBody = serde_json::from_value(serde_json::json!({
     ///     "publishAt": "2026-07-02T12:00:00Z",
-    ///     "content": { "title": "Hello", "media": [{ "url": "https://cdn.example.com/clip.mp4" }] },
+    ///     "content": { "body": "Hello", "media": [{ "url": "https://cdn.example.com/clip.mp4" }] },
     ///     "items": [
-    ///         { "platform": "douyin", "accountId": "acc-douyin" },
-    ///         { "platform": "bilibili", "accountId": "acc-bili", "option": { "tid": 21 } }
+    ///         { "platform": "douyin", "accountId": "acc-douyin",
+    ///           "option": { "short_title": "Hello", "private_status": 0 } },
+    ///         { "platform": "bilibili", "accountId": "acc-bili",
+    ///           "option": { "tid": 21, "copyright": 2, "source": "https://example.com/original" } }
     ///     ]
     /// }))?;
+    /// let publication = client.publish(flow).send().await?;
+    /// println!("flow {}", publication.flow_id());
+    ///
+    /// // What reached the (mock) service: both platforms' options, as given.
+    /// # let requests = mock.server().received_requests().await.unwrap();
+    /// # let sent: serde_json::Value = serde_json::from_slice(&requests[0].body)?;
+    /// assert_eq!(sent["items"][0]["option"]["short_title"], "Hello");
+    /// assert_eq!(sent["items"][1]["option"]["copyright"], 2);
+    /// assert_eq!(sent["items"][1]["option"]["source"], "https://example.com/original");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Then follow it to its end:
+    ///
+    /// ```no_run
+    /// # async fn run(client: aitoearn::Client, flow: aitoearn::types::PublishFlowCreateBody) -> Result<(), Box<dyn std::error::Error>> {
     /// let publication = client.publish(flow).send().await?;
     /// let state = publication.wait().await?;
     /// for task in &state.tasks {

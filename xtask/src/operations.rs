@@ -56,7 +56,7 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
             if json {
                 pretty(&adaptations_json(&out.adaptations))
             } else {
-                adaptations_text(&out.adaptations)
+                adaptations_text(&out.adaptations) + &downgrades_text(&out.adapted)
             }
         );
         return Ok(ExitCode::SUCCESS);
@@ -212,6 +212,16 @@ fn adaptations_text(applied: &[(&'static str, usize)]) -> String {
             .map_or(0, |(_, n)| *n);
         let why = a.why.split_whitespace().collect::<Vec<_>>().join(" ");
         let _ = writeln!(out, "{}: {places} place(s) changed\n    {why}\n", a.name);
+    }
+    out
+}
+
+/// Where the generated types are weaker than the spec says, and why.
+fn downgrades_text(adapted: &Value) -> String {
+    let list = codegen::inline_names::downgrades(adapted);
+    let mut out = format!("typing downgrades: {}\n", list.len());
+    for (at, why) in list {
+        let _ = writeln!(out, "    {at}: {why}");
     }
     out
 }
