@@ -71,6 +71,15 @@ pub const ADAPTATIONS: &[Adaptation] = &[
         apply: raw_responses,
     },
     Adaptation {
+        name: "share_identical_enums",
+        why: "Each operation declares its own inline `platform` enum, so typify made one type per \
+              place with the same values and a value from one operation could not be passed to \
+              another. Inline string enums with the same values become one component named \
+              after the property most of them type (`Platform`); a name two value sets would \
+              take goes to the one used most, ties to neither. See `shared_enums.rs`.",
+        apply: super::shared_enums::share_identical_enums,
+    },
+    Adaptation {
         name: "open_response_enums",
         why: "typify's enums reject values they do not list, so a status the service adds \
               tomorrow would fail to decode today's answers. Every enum reachable from a \

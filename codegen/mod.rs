@@ -8,6 +8,7 @@ pub mod inline_names;
 pub mod model;
 pub mod naming;
 pub mod schema;
+pub mod shared_enums;
 
 use serde_json::Value;
 

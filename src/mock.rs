@@ -282,6 +282,10 @@ fn sample_named(schema: &Value, root: &Value, name: &str, depth: usize) -> Value
         }
     }
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        // One part (a shared type referred to with its own description): that part.
+        if let [only] = parts.as_slice() {
+            return sample_named(only, root, name, depth + 1);
+        }
         let mut merged = Map::new();
         for part in parts {
             if let Value::Object(m) = sample_named(part, root, name, depth + 1) {

@@ -65,6 +65,9 @@ impl Gen<'_> {
             }
         }
         if let Some(Value::Array(parts)) = schema.get("allOf") {
+            if let [only] = parts.as_slice() {
+                return self.value(only, choice, depth + 1);
+            }
             let mut merged = Map::new();
             for part in parts {
                 if let Value::Object(m) = self.value(part, choice, depth + 1) {

@@ -268,3 +268,39 @@ async fn a_misspelt_platform_option_is_not_dropped() {
             .is_empty()
     );
 }
+
+/// The same set of values is one type: a platform read from one operation's answer is passed
+/// to another operation's filter as it is.
+#[tokio::test]
+async fn a_value_from_one_operation_goes_to_another() {
+    let server = MockServer::start().await;
+    let client = server.client();
+    let records = client.publish_record_list().send().await.unwrap();
+    let from_answer: aitoearn::types::Platform = records
+        .iter()
+        .find_map(|r| r.account_type.known().copied())
+        .unwrap_or(aitoearn::types::Platform::Douyin);
+    client
+        .publish_record_list_queued()
+        .account_type(from_answer)
+        .send()
+        .await
+        .unwrap();
+    client
+        .publish_record_list_published()
+        .account_type(from_answer)
+        .send()
+        .await
+        .unwrap();
+    let requests = server.server().received_requests().await.unwrap();
+    let wire = serde_json::to_value(from_answer).unwrap();
+    for r in &requests[1..] {
+        let sent: Vec<_> = r
+            .url
+            .query_pairs()
+            .filter(|(k, _)| k == "accountType")
+            .collect();
+        assert_eq!(sent.len(), 1, "{}", r.url);
+        assert_eq!(sent[0].1, wire.as_str().unwrap(), "{}", r.url);
+    }
+}
