@@ -167,7 +167,7 @@ where
     }
     let request_id: Arc<str> = options.request_id.unwrap_or_else(new_request_id).into();
     // A request id with CR, LF or other bytes a header cannot carry is refused, not dropped.
-    if reqwest::header::HeaderValue::from_str(&request_id).is_err() {
+    if !request_id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return Err(crate::Error::InvalidRequest {
             operation: op.name,
             reason: "`request_id` must be visible ASCII (no CR, LF or other control bytes): it is sent as the `x-request-id` header".into(),

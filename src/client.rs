@@ -397,19 +397,47 @@ impl ClientHooks<Shared> for generated::Client {
             return Ok(());
         };
         let answered = response.url();
-        match reqwest::Url::parse(self.baseurl()) {
-            Ok(base) if base.origin() == answered.origin() => Ok(()),
-            _ => {
-                let mut shown = answered.clone();
-                shown.set_query(None);
-                shown.set_fragment(None);
-                let _ = shown.set_username("");
-                let _ = shown.set_password(None);
-                Err(progenitor_client::Error::Custom(format!(
-                    "{OTHER_ORIGIN}{} {shown}",
-                    response.status().as_u16()
-                )))
-            }
+        if same_origin(self.baseurl(), answered) {
+            return Ok(());
         }
+        let mut shown = answered.clone();
+        shown.set_query(None);
+        shown.set_fragment(None);
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        Err(progenitor_client::Error::Custom(format!(
+            "{OTHER_ORIGIN}{} {shown}",
+            response.status().as_u16()
+        )))
+    }
+}
+
+/// Whether `answered` has the origin (scheme, host, port) of `base`. An `https` base answered
+/// over `http` on the same host is another origin.
+fn same_origin(base: &str, answered: &reqwest::Url) -> bool {
+    reqwest::Url::parse(base).is_ok_and(|base| base.origin() == answered.origin())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn origins_differ_by_scheme_host_or_port() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        let base = "https://aitoearn.ai";
+        assert!(same_origin(base, &url("https://aitoearn.ai/api/x?y=1")));
+        assert!(same_origin(base, &url("https://aitoearn.ai:443/api/x")));
+        assert!(
+            !same_origin(base, &url("http://aitoearn.ai/api/x")),
+            "https → http"
+        );
+        assert!(!same_origin(base, &url("https://aitoearn.ai:8443/api/x")));
+        assert!(!same_origin(base, &url("https://evil.example/api/x")));
+        assert!(!same_origin(
+            base,
+            &url("https://aitoearn.ai.evil.example/")
+        ));
+        assert!(!same_origin("not a url", &url("https://aitoearn.ai/")));
     }
 }
