@@ -329,7 +329,15 @@ pub fn facade(
             generics.push(quote!(#g));
             args.push(quote!(#arg: #g));
             bounds.push(quote!(#g: ::std::convert::TryInto<#target>));
-            calls.push(quote!(.#arg(#arg)));
+            // Checked before the request exists: a value that would not stay one path segment
+            // (`..`, `.`, `""`) fails the call with `InvalidRequest`, nothing sent.
+            let api = &p.api_name;
+            calls.push(quote! {
+                let inner = match options.path_segment::<#target, _>(#api, #arg) {
+                    ::std::option::Option::Some(v) => inner.#arg(v),
+                    ::std::option::Option::None => inner,
+                };
+            });
         }
         let positional_doc = if path_params.is_empty() {
             String::new()
@@ -361,7 +369,11 @@ pub fn facade(
         client_methods.push(quote! {
             #[doc = #method_doc]
             pub fn #method<#(#generics),*>(&self, #(#args),*) -> requests::#builder_ident<'_> #where_clause {
-                requests::#builder_ident { inner: self.generated().#method() #(#calls)*, shared: self.shared(), options: ::std::default::Default::default() }
+                #[allow(unused_mut)]
+                let mut options = crate::call::CallOptions::default();
+                let inner = self.generated().#method();
+                #(#calls)*
+                requests::#builder_ident { inner, shared: self.shared(), options }
             }
         });
 

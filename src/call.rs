@@ -20,6 +20,70 @@ pub struct CallOptions {
     pub(crate) retry: Option<bool>,
     pub(crate) request_id: Option<String>,
     pub(crate) timeout: Option<Option<Duration>>,
+    /// Why the request must not be sent, found while it was built (a path parameter that would
+    /// change the endpoint): the call fails with [`Error::InvalidRequest`] before sending.
+    pub(crate) refused: Option<String>,
+}
+
+impl CallOptions {
+    /// Checks one path parameter before the request is built, and keeps the value if it is a
+    /// segment that reaches the endpoint the operation names. Refused (and remembered, so the
+    /// call fails before anything is sent): a value that does not convert, `""`, `"."`, `".."`
+    /// and their percent-encoded spellings (`%2e%2E`, `.%2e`), which URL parsers or servers
+    /// resolve or collapse as dot-segments, and a backslash, which URL parsers read as `/` in
+    /// `http(s)` URLs. Everything else is percent-encoded as one segment by the generated client.
+    pub(crate) fn path_segment<T, V>(&mut self, param: &'static str, value: V) -> Option<T>
+    where
+        T: std::fmt::Display,
+        V: TryInto<T>,
+    {
+        let refuse = |this: &mut Self, why: String| {
+            if this.refused.is_none() {
+                this.refused = Some(format!("path parameter `{param}` {why}"));
+            }
+            None
+        };
+        let Ok(value) = value.try_into() else {
+            return refuse(self, "could not be converted to its type".into());
+        };
+        let text = value.to_string();
+        if let Some(why) = unsafe_segment(&text) {
+            return refuse(self, why.into());
+        }
+        Some(value)
+    }
+}
+
+/// Why `segment` would not reach the endpoint as one path segment, if it would not.
+pub(crate) fn unsafe_segment(segment: &str) -> Option<&'static str> {
+    if segment.is_empty() {
+        return Some("is empty (an empty segment collapses and changes the endpoint)");
+    }
+    // Dots, literal or percent-encoded (once or more: `%252e` decodes to `%2e`).
+    let mut rest = segment;
+    let mut dots = 0;
+    while !rest.is_empty() && dots <= 2 {
+        let lower = rest.to_ascii_lowercase();
+        if let Some(r) = rest.strip_prefix('.') {
+            rest = r;
+        } else if lower.starts_with("%2e") {
+            rest = &rest[3..];
+        } else if lower.starts_with("%252e") {
+            rest = &rest[5..];
+        } else {
+            break;
+        }
+        dots += 1;
+    }
+    if rest.is_empty() && dots <= 2 {
+        return Some(
+            "is a dot-segment (`.` or `..`, literal or percent-encoded), which URL parsers resolve",
+        );
+    }
+    if segment.contains('\\') {
+        return Some("contains a backslash, which URL parsers read as a path separator");
+    }
+    None
 }
 
 /// What errors and hooks know of the call in flight.
@@ -95,7 +159,20 @@ where
     F: Fn(Call) -> Fut,
     Fut: Future<Output = Attempt<T>>,
 {
+    if let Some(reason) = options.refused {
+        return Err(crate::Error::InvalidRequest {
+            operation: op.name,
+            reason,
+        });
+    }
     let request_id: Arc<str> = options.request_id.unwrap_or_else(new_request_id).into();
+    // A request id with CR, LF or other bytes a header cannot carry is refused, not dropped.
+    if !request_id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(crate::Error::InvalidRequest {
+            operation: op.name,
+            reason: "`request_id` must be visible ASCII (no CR, LF or other control bytes): it is sent as the `x-request-id` header".into(),
+        });
+    }
     let span = tracing::info_span!(
         "aitoearn.call",
         operation = op.name,
@@ -106,7 +183,13 @@ where
         status = tracing::field::Empty,
         attempts = tracing::field::Empty,
     );
-    let may_retry = options.retry.unwrap_or_else(|| is_idempotent(op.method));
+    // Safe methods are repeated on transient failures; others only when nothing was sent
+    // (a connection that never opened), unless the call opted in or out.
+    let idempotent = is_idempotent(op.method);
+    let may_retry = |e: &crate::Error| match options.retry {
+        Some(opted) => opted,
+        None => idempotent || e.request_sent() == Some(false),
+    };
     let policy = &shared.retry;
     let recorder = span.clone();
     let scope = Scope {
@@ -122,7 +205,7 @@ where
             let call = Call { op, request_id: request_id.clone() };
             let outcome = SCOPE.scope(scope.clone(), attempt(call)).await;
             let retry_wait = match &outcome.result {
-                Err(e) if may_retry && policy.is_retryable(e) => delays.next(),
+                Err(e) if may_retry(e) && policy.is_retryable(e) => delays.next(),
                 _ => None,
             };
             match retry_wait {

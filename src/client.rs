@@ -22,6 +22,10 @@ pub const ENV_BASE_URL: &str = "AITOEARN_BASE_URL";
 /// Environment variable holding a region: `global` or `china`.
 pub const ENV_REGION: &str = "AITOEARN_REGION";
 
+/// Marks, in progenitor's `Error::Custom`, an answer that came from another origin than the
+/// base URL's (a user-supplied HTTP client followed a redirect).
+pub(crate) const OTHER_ORIGIN: &str = "aitoearn: answered from another origin: ";
+
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -222,7 +226,20 @@ impl ClientBuilder {
     }
 
     /// Your own `reqwest::Client` (proxies, certificates, pool tuning). Its own timeouts then
-    /// apply, besides the per-request [`timeout`](Self::timeout). Start from
+    /// apply, besides the per-request [`timeout`](Self::timeout).
+    ///
+    /// **Redirects.** The SDK's own client never follows redirects, so the API key (sent in
+    /// `X-Api-Key`, `Authorization` or `x-goog-api-key`) only ever goes to the base URL's origin.
+    /// A `reqwest::Client`'s redirect policy is fixed when it is built and cannot be read or
+    /// changed afterwards, so with your own client the SDK cannot stop it from following a
+    /// redirect — and reqwest strips only `Authorization` and cookies on a cross-origin redirect,
+    /// not `X-Api-Key` or `x-goog-api-key`. Build it from
+    /// [`http_client_builder`](crate::http_client_builder), which sets
+    /// `redirect::Policy::none()` and no `Referer`, and keep that setting. If your client does
+    /// follow a redirect to another origin, the call fails with an [`Error::Http`] naming it
+    /// (the answer is not used), but by then the key may have been sent there.
+    ///
+    /// Start from
     /// [`http_client_builder`](crate::http_client_builder), which has this crate's TLS set up:
     /// with the default `rustls` feature, reqwest has no process-wide crypto provider, so a
     /// bare `reqwest::Client::new()` would panic unless your application installs one.
@@ -306,8 +323,14 @@ impl ClientBuilder {
 /// A `reqwest::ClientBuilder` with this crate's TLS (rustls with the `ring` provider and the
 /// platform verifier, under the default `rustls` feature), user agent and default timeouts:
 /// customize it and pass the result to [`ClientBuilder::http_client`].
+///
+/// Redirects are not followed (`redirect::Policy::none()`) and no `Referer` is sent: an API does
+/// not redirect, and a followed redirect would carry the API key to wherever it points. A `3xx`
+/// answer is an [`Error::Http`] with its status and `Location`.
 pub fn http_client_builder() -> reqwest::ClientBuilder {
     let builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
         .user_agent(concat!("aitoearn-rust/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
         .read_timeout(DEFAULT_READ_TIMEOUT);
@@ -361,5 +384,60 @@ impl ClientHooks<Shared> for generated::Client {
             }
         }
         Ok(())
+    }
+
+    /// Refuses an answer from another origin than the base URL's: a user-supplied client
+    /// followed a redirect (the SDK's own client does not).
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        let Ok(response) = result else {
+            return Ok(());
+        };
+        let answered = response.url();
+        if same_origin(self.baseurl(), answered) {
+            return Ok(());
+        }
+        let mut shown = answered.clone();
+        shown.set_query(None);
+        shown.set_fragment(None);
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        Err(progenitor_client::Error::Custom(format!(
+            "{OTHER_ORIGIN}{} {shown}",
+            response.status().as_u16()
+        )))
+    }
+}
+
+/// Whether `answered` has the origin (scheme, host, port) of `base`. An `https` base answered
+/// over `http` on the same host is another origin.
+fn same_origin(base: &str, answered: &reqwest::Url) -> bool {
+    reqwest::Url::parse(base).is_ok_and(|base| base.origin() == answered.origin())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn origins_differ_by_scheme_host_or_port() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        let base = "https://aitoearn.ai";
+        assert!(same_origin(base, &url("https://aitoearn.ai/api/x?y=1")));
+        assert!(same_origin(base, &url("https://aitoearn.ai:443/api/x")));
+        assert!(
+            !same_origin(base, &url("http://aitoearn.ai/api/x")),
+            "https → http"
+        );
+        assert!(!same_origin(base, &url("https://aitoearn.ai:8443/api/x")));
+        assert!(!same_origin(base, &url("https://evil.example/api/x")));
+        assert!(!same_origin(
+            base,
+            &url("https://aitoearn.ai.evil.example/")
+        ));
+        assert!(!same_origin("not a url", &url("https://aitoearn.ai/")));
     }
 }

@@ -37,7 +37,7 @@ pub enum Error {
 
     /// The service answered with an HTTP error status and no envelope (a proxy's 502 page,
     /// a 404 for an unknown path).
-    #[error("{operation}: HTTP {status}{} [x-request-id {request_id}]: {body}", content_type_suffix(.content_type))]
+    #[error("{operation}: HTTP {status}{}{} [x-request-id {request_id}]: {body}{}", content_type_suffix(.content_type), location_suffix(.location), outcome_note(.operation, gateway_status(*.status)))]
     Http {
         /// Operation (Rust method name) that failed.
         operation: &'static str,
@@ -49,6 +49,9 @@ pub enum Error {
         content_type: Option<String>,
         /// The start of the body (at most 512 bytes, lossily decoded as UTF-8).
         body: String,
+        /// The `Location` of a redirect (`3xx`). API calls never follow redirects: an API does
+        /// not redirect, and following one would send the API key to wherever it points.
+        location: Option<String>,
     },
 
     /// The answer could not be decoded: not JSON, truncated JSON, an envelope without `code`,
@@ -69,8 +72,10 @@ pub enum Error {
         body: String,
     },
 
-    /// The request never got an answer: connection refused or reset, DNS, TLS, timeout.
-    #[error("{operation}: {kind} [x-request-id {request_id}]: {source}")]
+    /// The request never got a complete answer: connection refused or reset, DNS, TLS,
+    /// timeout, a body cut off. `sent` says whether the request may have reached the service;
+    /// see [`Error::outcome_unknown`].
+    #[error("{operation}: {kind} [x-request-id {request_id}]: {source}{}", transport_note(.operation, *.sent))]
     Transport {
         /// Operation (Rust method name) that failed.
         operation: &'static str,
@@ -78,6 +83,12 @@ pub enum Error {
         request_id: String,
         /// What kind of failure.
         kind: TransportKind,
+        /// Whether the request left the client. `false` only when it certainly did not reach
+        /// the service (no connection: refused, DNS, TLS handshake, connect timeout; or a pooled
+        /// connection closed before the request was written): repeating it is safe whatever the
+        /// method. `true` once the request was written, in part or whole (a reset, an idle
+        /// timeout, a body cut off): the service may have acted on it.
+        sent: bool,
         /// The underlying error (never holds request headers, so never the key).
         #[source]
         source: reqwest::Error,
@@ -208,11 +219,49 @@ impl Error {
         }
     }
 
+    /// Whether the request left the client: `Some(false)` when it certainly never reached the
+    /// service, `Some(true)` when it was sent (answered or not), `None` when no request was
+    /// made ([`Error::InvalidRequest`], [`Error::MissingApiKey`], configuration errors).
+    pub fn request_sent(&self) -> Option<bool> {
+        match self {
+            Self::Transport { sent, .. } => Some(*sent),
+            Self::Api { .. } | Self::Http { .. } | Self::Decode { .. } | Self::Stream { .. } => {
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
+    /// `true` exactly when the request may have been acted on and no answer says whether it
+    /// was: an operation that changes something (any method but `GET`, `HEAD`, `OPTIONS`) whose
+    /// request was sent and then got no complete answer (a reset, an idle timeout, a body cut
+    /// off), or an HTTP 5xx error page from a gateway instead of the service's own answer.
+    ///
+    /// Check before repeating such a call: [`Operation::check_with`](crate::Operation::check_with)
+    /// names the operations that read what it may have made, and the error's `Display` says so
+    /// in words. Automatic retries never repeat such a call unless it opted in with
+    /// `.retry(true)`.
+    pub fn outcome_unknown(&self) -> bool {
+        let effectful = |operation: &str| {
+            crate::Operation::find(operation).is_none_or(|op| crate::retry::has_effect(op.method))
+        };
+        match self {
+            Self::Transport {
+                sent, operation, ..
+            } => *sent && effectful(operation),
+            Self::Http {
+                status, operation, ..
+            } => gateway_status(*status) && effectful(operation),
+            _ => false,
+        }
+    }
+
     pub(crate) fn transport(
         operation: &'static str,
         request_id: &str,
         source: reqwest::Error,
     ) -> Self {
+        let sent = !never_sent(&source);
         let kind = if source.is_timeout() {
             TransportKind::Timeout
         } else if source.is_connect() {
@@ -225,9 +274,73 @@ impl Error {
             operation,
             request_id: request_id.to_string(),
             kind,
+            sent,
             source: source.without_url(),
         }
     }
+}
+
+/// Whether a transport failure certainly happened before any byte of the request was written:
+/// no connection was made (reqwest marks refused, DNS, TLS handshake and connect timeouts as
+/// connect errors), or hyper cancelled the request because its pooled connection closed before
+/// the request was written.
+fn never_sent(error: &reqwest::Error) -> bool {
+    if error.is_connect() {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_canceled)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// HTTP statuses of an error page (no envelope) after which the service may have acted: a
+/// gateway's or proxy's 5xx. 501 and 505 say the request was not understood, so not acted on.
+fn gateway_status(status: u16) -> bool {
+    (500..600).contains(&status) && status != 501 && status != 505
+}
+
+fn location_suffix(location: &Option<String>) -> String {
+    location
+        .as_deref()
+        .map(|l| format!(", redirect to {l} not followed"))
+        .unwrap_or_default()
+}
+
+fn transport_note(operation: &str, sent: bool) -> String {
+    if !sent {
+        return "; the request was not sent, so repeating it is safe".to_string();
+    }
+    outcome_note(operation, true)
+}
+
+/// The words of [`Error::outcome_unknown`]: what happened and how to check, from the spec.
+fn outcome_note(operation: &str, unknown: bool) -> String {
+    let Some(op) = crate::Operation::find(operation) else {
+        return String::new();
+    };
+    if !unknown || !crate::retry::has_effect(op.method) {
+        return String::new();
+    }
+    let mut note =
+        "; the request was sent; the service may have acted on it — check before repeating"
+            .to_string();
+    let checks: Vec<String> = op
+        .check_with()
+        .map(|c| format!("`{}` ({})", c.name, c.summary_en))
+        .collect();
+    if !checks.is_empty() {
+        note.push_str(" (with ");
+        note.push_str(&checks.join(", "));
+        note.push(')');
+    }
+    note
 }
 
 /// Cuts a message to the snippet limit (on a character boundary).
@@ -241,6 +354,11 @@ pub(crate) fn truncate(mut s: String) -> String {
         s.push('…');
     }
     s
+}
+
+/// A header value cut to the snippet limit.
+pub(crate) fn truncate_str(s: &str) -> String {
+    truncate(s.to_string())
 }
 
 /// The start of a body, for error messages.

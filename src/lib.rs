@@ -111,6 +111,7 @@ pub mod __private {
         let answer = crate::transport::Answer {
             status,
             content_type: Some("application/json".into()),
+            location: None,
             body: bytes::Bytes::copy_from_slice(body),
         };
         crate::api::decode_dynamic(op.name, &call, &answer)
@@ -126,6 +127,7 @@ pub mod __private {
         let answer = crate::transport::Answer {
             status: 200,
             content_type: None,
+            location: None,
             body,
         };
         crate::transport::decode_envelope(&call, &answer)

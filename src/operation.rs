@@ -116,6 +116,33 @@ impl Operation {
             .unwrap_or(serde_json::Value::Null)
     }
 
+    /// The operations that read what this one may have made or changed, from the spec: the
+    /// `GET` operations of the same tag under the same resource (the path up to its first
+    /// parameter, less its last segment). Empty for operations that change nothing, and where
+    /// the spec has no such reading operation.
+    ///
+    /// After an answer was lost ([`Error::outcome_unknown`](crate::Error::outcome_unknown)),
+    /// these say whether the call took effect.
+    ///
+    /// ```
+    /// let create = aitoearn::Operation::find("publish_flow_create").unwrap();
+    /// let names: Vec<_> = create.check_with().map(|o| o.name).collect();
+    /// assert!(names.contains(&"publish_flow_get"));
+    /// assert!(names.contains(&"publish_record_list_queued"));
+    /// ```
+    pub fn check_with(&self) -> impl Iterator<Item = &'static Operation> + use<> {
+        let effectful = crate::retry::has_effect(self.method);
+        let parent = resource_parent(self.path);
+        let (tag, this) = (self.tag, self.operation_id);
+        crate::OPERATIONS.iter().filter(move |o| {
+            effectful
+                && o.method == "GET"
+                && o.tag == tag
+                && o.operation_id != this
+                && o.path.starts_with(parent)
+        })
+    }
+
     /// Whether the answer is a stream of events (always or on request).
     pub fn can_stream(&self) -> bool {
         matches!(
@@ -123,4 +150,10 @@ impl Operation {
             ResponseKind::EventStream | ResponseKind::JsonOrEventStream
         )
     }
+}
+
+/// `/a/b/c/{id}/d` → `/a/b/`: the resource (up to the first parameter) less its last segment.
+fn resource_parent(path: &str) -> &str {
+    let collection = path.find("/{").map_or(path, |i| &path[..i]);
+    collection.rfind('/').map_or("/", |i| &collection[..=i])
 }

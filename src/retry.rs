@@ -142,6 +142,12 @@ pub(crate) fn is_idempotent(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS")
 }
 
+/// Methods whose requests may change something on the service (all but the safe ones). A
+/// `DELETE` may be repeated, but it still has an effect: a lost answer leaves it unknown.
+pub(crate) fn has_effect(method: &str) -> bool {
+    !matches!(method, "GET" | "HEAD" | "OPTIONS")
+}
+
 /// `Retry-After` as seconds or an HTTP date.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();

@@ -26,6 +26,7 @@ pub(crate) struct Head {
     pub(crate) status: u16,
     pub(crate) content_type: Option<String>,
     pub(crate) retry_after: Option<Duration>,
+    pub(crate) location: Option<String>,
     pub(crate) body: ByteStream,
 }
 
@@ -33,6 +34,8 @@ pub(crate) struct Head {
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) content_type: Option<String>,
+    /// `Location` of a redirect (kept for the error: redirects are not followed).
+    pub(crate) location: Option<String>,
     pub(crate) body: Bytes,
 }
 
@@ -55,6 +58,10 @@ pub(crate) async fn head(call: &Call, sent: impl Future<Output = Sent>) -> Resul
         status: value.status().as_u16(),
         content_type: header(reqwest::header::CONTENT_TYPE).map(str::to_owned),
         retry_after: header(reqwest::header::RETRY_AFTER).and_then(crate::retry::parse_retry_after),
+        location: (300..400)
+            .contains(&value.status().as_u16())
+            .then(|| header(reqwest::header::LOCATION).map(crate::error::truncate_str))
+            .flatten(),
         body: value.into_inner(),
     })
 }
@@ -66,6 +73,23 @@ fn map_progenitor_error(call: &Call, e: progenitor_client::Error<ByteStream>) ->
     match e {
         P::Custom(reason) if reason == crate::auth::MISSING_KEY => {
             Error::MissingApiKey { operation }
+        }
+        P::Custom(reason) if reason.starts_with(crate::client::OTHER_ORIGIN) => {
+            // `<marker><status> <url>`, from the client's `post` hook.
+            let rest = &reason[crate::client::OTHER_ORIGIN.len()..];
+            let (status, url) = rest.split_once(' ').unwrap_or(("0", rest));
+            Error::Http {
+                operation,
+                request_id,
+                status: status.parse().unwrap_or(0),
+                content_type: None,
+                body: format!(
+                    "the HTTP client followed a redirect to another origin ({url}): the answer is \
+                     not used, and the API key may have been sent there — rotate it, and give the \
+                     SDK a client that does not follow redirects (`aitoearn::http_client_builder`)"
+                ),
+                location: Some(url.to_string()),
+            }
         }
         P::InvalidRequest(reason) | P::Custom(reason) => {
             Error::InvalidRequest { operation, reason }
@@ -86,6 +110,7 @@ fn map_progenitor_error(call: &Call, e: progenitor_client::Error<ByteStream>) ->
             status: r.status().as_u16(),
             content_type: None,
             body: String::new(),
+            location: None,
         },
         P::ErrorResponse(v) => Error::Http {
             operation,
@@ -93,6 +118,7 @@ fn map_progenitor_error(call: &Call, e: progenitor_client::Error<ByteStream>) ->
             status: v.status().as_u16(),
             content_type: None,
             body: String::new(),
+            location: None,
         },
     }
 }
@@ -102,6 +128,7 @@ pub(crate) async fn read(call: &Call, head: Head, limit: usize) -> Result<Answer
     let Head {
         status,
         content_type,
+        location,
         body,
         ..
     } = head;
@@ -135,6 +162,7 @@ pub(crate) async fn read(call: &Call, head: Head, limit: usize) -> Result<Answer
     Ok(Answer {
         status,
         content_type,
+        location,
         body,
     })
 }
@@ -180,6 +208,7 @@ fn http_error(call: &Call, answer: &Answer) -> Error {
         status: answer.status,
         content_type: answer.content_type.clone(),
         body: snippet(&answer.body),
+        location: answer.location.clone(),
     }
 }
 

@@ -1,16 +1,17 @@
 //! Fault injection against local misbehaving servers: each case asserts the exact error kind,
 //! that nothing hangs past its timeout, and how many times the server saw the request.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use aitoearn::{Client, Error, RetryPolicy, TransportKind};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+mod support;
+use support::raw_server;
 
 const KEY: &str = "sk-fault-secret-77";
 /// Every case must end well within this.
@@ -39,39 +40,6 @@ async fn guarded<T>(f: impl std::future::Future<Output = T>) -> (T, Duration) {
         .await
         .expect("the call hung");
     (out, start.elapsed())
-}
-
-/// A raw TCP server: for each connection, reads one request head and hands the socket to
-/// `behave`. Counts the requests it saw.
-async fn raw_server<F, Fut>(behave: F) -> (String, Arc<AtomicUsize>)
-where
-    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counter = seen.clone();
-    let behave = Arc::new(behave);
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let counter = counter.clone();
-            let behave = behave.clone();
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    match socket.read(&mut byte).await {
-                        Ok(1) => head.push(byte[0]),
-                        _ => return,
-                    }
-                }
-                counter.fetch_add(1, Ordering::SeqCst);
-                behave(socket).await;
-            });
-        }
-    });
-    (format!("http://{addr}"), seen)
 }
 
 fn enveloped(data: serde_json::Value) -> serde_json::Value {
@@ -135,7 +103,7 @@ async fn reset_mid_body_is_a_transport_error_and_get_is_retried() {
         ),
         "{err:?}"
     );
-    assert_eq!(seen.load(Ordering::SeqCst), 3, "a GET is tried 1 + 2 times");
+    assert_eq!(seen.requests(), 3, "a GET is tried 1 + 2 times");
 }
 
 /// A timeout error, soon after the client's 800 ms timeout — not a hang.
@@ -165,7 +133,7 @@ async fn slow_headers_time_out() {
     })
     .await;
     assert_timed_out(guarded(client(&base, RetryPolicy::none()).platforms_list().send()).await);
-    assert_eq!(seen.load(Ordering::SeqCst), 1);
+    assert_eq!(seen.requests(), 1);
 }
 
 #[tokio::test]

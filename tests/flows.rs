@@ -731,6 +731,31 @@ async fn a_refused_put_is_an_error_and_nothing_is_confirmed() {
 }
 
 #[tokio::test]
+async fn a_redirected_put_is_not_followed() {
+    let (mock, client) = setup().await;
+    let elsewhere = wiremock::MockServer::builder()
+        .listener(std::net::TcpListener::bind("127.0.0.2:0").unwrap())
+        .start()
+        .await;
+    let redirect = ResponseTemplate::new(307).insert_header(
+        "location",
+        format!("{}/other-bucket", elsewhere.uri()).as_str(),
+    );
+    upload_service(&mock, redirect).await;
+    let err = client
+        .upload(UploadSource::bytes("pic.png", sample_bytes(1000)))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FlowError::UploadRejected { status: 307, .. }),
+        "{err:?}"
+    );
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+    assert!(requests_to(&mock, "POST", CONFIRM).await.is_empty());
+}
+
+#[tokio::test]
 async fn an_unreachable_storage_is_a_transport_error_without_the_signed_url() {
     let (mock, client) = setup().await;
     play(

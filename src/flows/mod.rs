@@ -143,6 +143,27 @@ pub enum FlowError {
         reason: String,
     },
 
+    /// `publish_flow_create` was sent and no answer says whether the service created the flow
+    /// ([`Error::outcome_unknown`](crate::Error::outcome_unknown): the connection broke after
+    /// the request was written, an idle timeout, a gateway's 5xx). The flow does not repeat it
+    /// — a second create could publish the post twice — and cannot look it up: the spec
+    /// documents the body's `flowId` only as "External flow ID" and offers no operation that
+    /// finds a flow or record by it (`publish_flow_get` takes the service's own flow id, and
+    /// the record lists filter by account, platform, time and status only).
+    ///
+    /// Check before publishing again: `publish_record_list_queued`,
+    /// `publish_record_list_published` and `publish_record_list` for the accounts and time of
+    /// the post (their records carry a `flowId`; if the service kept `flow_id`, it shows there —
+    /// the spec does not promise it, so not finding it is no proof the flow was not created).
+    #[error("publishing may or may not have happened (flowId {flow_id} was sent): {source}")]
+    PublishOutcomeUnknown {
+        /// The `flowId` the create request carried: the caller's, or one the SDK made.
+        flow_id: String,
+        /// The failure of `publish_flow_create` (boxed, to keep results small).
+        #[source]
+        source: Box<crate::Error>,
+    },
+
     /// The flow waited longer than its [`Polling::timeout`].
     #[error("gave up waiting after {0:?}")]
     TimedOut(Duration),

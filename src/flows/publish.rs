@@ -107,17 +107,39 @@ impl Publish {
         self
     }
 
-    /// Creates the publish flow. Not repeated on failure, so a post is never created twice;
-    /// set the body's `flowId` to recognise a flow you created before.
+    /// Creates the publish flow. Repeated only when the request certainly never reached the
+    /// service (no connection could be made), so a post is never created twice.
+    ///
+    /// The body's `flowId` ("External flow ID") is sent as given; when it is empty the SDK puts
+    /// a fresh random one there, so every create carries an id of its own. When the request
+    /// was sent but no answer says whether the flow was created, the result is
+    /// [`FlowError::PublishOutcomeUnknown`] with that id, and nothing is repeated: the spec
+    /// offers no way to find a flow by the id the caller sent (`publish_flow_get` takes the
+    /// service's flow id, the record lists do not filter by `flowId`), so the SDK cannot
+    /// reconcile by itself — see that variant for how to check.
     pub async fn send(self) -> Result<Publication, FlowError> {
         let Self {
             client,
-            body,
+            mut body,
             polling,
             cancel,
         } = self;
+        let flow_id = match body.flow_id.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => format!("aitoearn-{}", crate::call::new_request_id()),
+        };
+        body.flow_id = Some(flow_id.clone());
         let created = cancel
-            .run(async { Ok(Box::pin(client.publish_flow_create().body(body).send()).await?) })
+            .run(async {
+                match Box::pin(client.publish_flow_create().body(body).send()).await {
+                    Ok(created) => Ok(created),
+                    Err(e) if e.outcome_unknown() => Err(FlowError::PublishOutcomeUnknown {
+                        flow_id,
+                        source: Box::new(e),
+                    }),
+                    Err(e) => Err(e.into()),
+                }
+            })
             .await?;
         let created: FlowView = view(CREATE, &created)?;
         let flow_id = required(CREATE, "flowId", created.flow_id)?;

@@ -255,7 +255,9 @@ impl Upload {
             read_error: read_error.clone(),
         };
         // The client's own HTTP stack (proxy, TLS): the API key is added per operation by the
-        // hooks, so this PUT never carries it.
+        // hooks, so this PUT never carries it. Redirects are not followed (the SDK's client
+        // has `redirect::Policy::none()`, and a streamed body could not be replayed anyway):
+        // a storage `3xx` is `UploadRejected` with its status, nothing is confirmed.
         let http = http.unwrap_or_else(|| client.http().clone());
         let content_type = HeaderValue::from_str(&content_type).map_err(|_| {
             FlowError::Io(std::io::Error::new(
