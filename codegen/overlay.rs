@@ -87,7 +87,11 @@ pub fn parse(file: &str, text: &str) -> Result<Overlay, String> {
         .and_then(Value::as_str)
         .ok_or_else(|| format!("{file}: `info.title` is missing"))?
         .to_string();
-    if doc.pointer("/info/version").and_then(Value::as_str).is_none() {
+    if doc
+        .pointer("/info/version")
+        .and_then(Value::as_str)
+        .is_none()
+    {
         return Err(format!("{file}: `info.version` is missing"));
     }
     let raw_actions = doc
@@ -115,7 +119,7 @@ pub fn parse(file: &str, text: &str) -> Result<Overlay, String> {
                 return Err(format!(
                     "{}: `remove` must be true or false",
                     located(file, index, &target)
-                ))
+                ));
             }
         };
         let update = raw.get("update").cloned();
@@ -188,12 +192,8 @@ pub fn apply(spec: &mut Value, overlay: &Overlay) -> Result<Applied, String> {
     let mut effects = Vec::new();
     for (index, action) in overlay.actions.iter().enumerate() {
         let before = spec.clone();
-        apply_action(spec, action).map_err(|e| {
-            format!(
-                "{}: {e}",
-                located(&overlay.file, index, &action.target)
-            )
-        })?;
+        apply_action(spec, action)
+            .map_err(|e| format!("{}: {e}", located(&overlay.file, index, &action.target)))?;
         effects.push(if *spec == before {
             Effect::NoOp
         } else {
@@ -229,7 +229,7 @@ fn apply_action(spec: &mut Value, action: &Action) -> Result<(), String> {
                     "the target selects `{p}`, a {}; Overlay targets must select objects or arrays \
                      (target the object holding it)",
                     kind(other)
-                ))
+                ));
             }
             None => return Err(format!("the target's node `{p}` vanished")),
         }
@@ -428,7 +428,10 @@ mod tests {
             ("overlay: [", "not a YAML overlay"),
             ("info: {}", "no `overlay` version"),
             ("overlay: 2.0.0", "not supported"),
-            ("overlay: 1.0.0\ninfo: { title: t, version: '1' }\nactions: []", "non-empty"),
+            (
+                "overlay: 1.0.0\ninfo: { title: t, version: '1' }\nactions: []",
+                "non-empty",
+            ),
             (
                 "overlay: 1.0.0\ninfo: { title: t, version: '1' }\nactions: [{ target: '$[' , remove: true }]",
                 "action 0 (target `$[`): not an RFC 9535",
@@ -439,7 +442,10 @@ mod tests {
             ),
         ] {
             let err = parse("bad.yaml", text).unwrap_err();
-            assert!(err.starts_with("bad.yaml: ") && err.contains(needle), "{text}: {err}");
+            assert!(
+                err.starts_with("bad.yaml: ") && err.contains(needle),
+                "{text}: {err}"
+            );
         }
     }
 
@@ -449,7 +455,12 @@ mod tests {
         let mut spec = json!({ "a": items });
         let o = overlay("  - target: $.a[?@.n > 8 || @.n == 1]\n    remove: true\n");
         apply(&mut spec, &o).unwrap();
-        let left: Vec<i64> = spec["a"].as_array().unwrap().iter().map(|v| v["n"].as_i64().unwrap()).collect();
+        let left: Vec<i64> = spec["a"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["n"].as_i64().unwrap())
+            .collect();
         assert_eq!(left, [0, 2, 3, 4, 5, 6, 7, 8]);
     }
 

@@ -163,8 +163,8 @@ async fn the_pages_examples_as_answers() {
     let body = &body[body.find('\n').unwrap() + 1..];
     let fragment: serde_json::Value =
         serde_yaml::from_str(&body[..body.find("\n````").unwrap()]).unwrap();
-    let examples = &fragment["paths"]["/api/v2/channels/accounts/auth/{platform}"]["get"]
-        ["responses"]["200"]["content"]["application/json"]["examples"];
+    let examples = &fragment["paths"]["/api/v2/channels/accounts/auth/{platform}"]["get"]["responses"]
+        ["200"]["content"]["application/json"]["examples"];
     let names: Vec<&String> = examples.as_object().unwrap().keys().collect();
     assert_eq!(
         names.len(),
@@ -181,12 +181,21 @@ async fn the_pages_examples_as_answers() {
                 let data = &value["data"];
                 assert_eq!(auth.url, data["url"].as_str().unwrap(), "{name}");
                 assert_eq!(auth.session_id, data["sessionId"].as_str().unwrap());
-                let expected = chrono::DateTime::parse_from_rfc3339(data["expiresAt"].as_str().unwrap())
-                    .unwrap();
+                let expected =
+                    chrono::DateTime::parse_from_rfc3339(data["expiresAt"].as_str().unwrap())
+                        .unwrap();
                 assert_eq!(auth.expires_at, expected, "{name}");
-                let how = auth.auth_instructions.expect("the example has instructions");
-                assert_eq!(how.en_us, data["authInstructions"]["en-US"].as_str().unwrap());
-                assert_eq!(how.zh_cn, data["authInstructions"]["zh-CN"].as_str().unwrap());
+                let how = auth
+                    .auth_instructions
+                    .expect("the example has instructions");
+                assert_eq!(
+                    how.en_us,
+                    data["authInstructions"]["en-US"].as_str().unwrap()
+                );
+                assert_eq!(
+                    how.zh_cn,
+                    data["authInstructions"]["zh-CN"].as_str().unwrap()
+                );
             }
             (code, Err(err)) if code != 0 => {
                 assert!(
@@ -426,7 +435,10 @@ async fn data_before_code_and_missing_data_decode_too() {
 
     // `expiresAt` is required and a date-time: missing or not RFC 3339, the answer does not
     // decode, and the error names the field.
-    for data in [r#"{"url":"u","sessionId":"s"}"#, r#"{"url":"u","sessionId":"s","expiresAt":"tomorrow"}"#] {
+    for data in [
+        r#"{"url":"u","sessionId":"s"}"#,
+        r#"{"url":"u","sessionId":"s","expiresAt":"tomorrow"}"#,
+    ] {
         let body = format!(r#"{{"code":0,"message":"ok","data":{data}}}"#);
         let (_server, client) =
             setup(ResponseTemplate::new(200).set_body_raw(body, "application/json")).await;

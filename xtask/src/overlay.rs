@@ -48,11 +48,11 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
         .positionals
         .get(1)
         .ok_or_else(|| Failure::Usage("from-page needs the PAGE to read".into()))?;
-    let page = std::fs::read_to_string(page_path)
-        .map_err(|e| format!("cannot read {page_path}: {e}"))?;
+    let page =
+        std::fs::read_to_string(page_path).map_err(|e| format!("cannot read {page_path}: {e}"))?;
     let page = Page::parse(&page).map_err(|e| format!("{page_path}: {e}"))?;
-    let spec_text = std::fs::read_to_string(root.join(SPEC))
-        .map_err(|e| format!("cannot read {SPEC}: {e}"))?;
+    let spec_text =
+        std::fs::read_to_string(root.join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
     let out_name = match args.option("out") {
         Some(o) => o.to_string(),
         None => default_out(root, &page)?,
@@ -134,7 +134,10 @@ impl Page {
         let doc: Value = serde_yaml::from_str(&body)
             .map_err(|e| format!("the page's OpenAPI fragment is not YAML: {e}"))?;
         let method = method.to_ascii_lowercase();
-        if doc.pointer(&format!("/paths/{}/{method}", escape(path))).is_none() {
+        if doc
+            .pointer(&format!("/paths/{}/{method}", escape(path)))
+            .is_none()
+        {
             return Err(format!(
                 "the fragment has no operation `{} {path}`",
                 method.to_uppercase()
@@ -227,7 +230,10 @@ pub fn from_page(base: &Value, page: &Page, source: &str) -> Result<Made, String
     let mut names = BTreeSet::new();
     collect_refs(&page.doc, &new_op, &mut names);
     for name in &names {
-        let Some(new) = page.doc.pointer(&format!("/components/schemas/{}", escape(name))) else {
+        let Some(new) = page
+            .doc
+            .pointer(&format!("/components/schemas/{}", escape(name)))
+        else {
             continue;
         };
         let label = format!("component `{name}`");
@@ -237,14 +243,7 @@ pub fn from_page(base: &Value, page: &Page, source: &str) -> Result<Made, String
                 json!({ name.clone(): new }),
                 format!("{label}: adds the schema"),
             )),
-            Some(old) => diff_node(
-                "$.components.schemas",
-                name,
-                old,
-                new,
-                &label,
-                &mut actions,
-            ),
+            Some(old) => diff_node("$.components.schemas", name, old, new, &label, &mut actions),
         }
     }
     let schemes: BTreeSet<String> = new_op
@@ -303,7 +302,9 @@ pub fn from_page(base: &Value, page: &Page, source: &str) -> Result<Made, String
          caught up (every action a no-op): then delete this file."
     );
     yaml.push_str("overlay: 1.0.0\n");
-    yaml.push_str(&to_yaml(&json!({ "info": { "title": title, "version": "1.0.0" } }))?);
+    yaml.push_str(&to_yaml(
+        &json!({ "info": { "title": title, "version": "1.0.0" } }),
+    )?);
     yaml.push_str("actions:\n");
     for action in &actions {
         // Fields in reading order: target, description, then what it does.
@@ -467,7 +468,13 @@ fn diff_object(
         match (o, n) {
             (Some(o @ Value::Object(om)), Value::Object(nm)) => {
                 if dropped_keys(om, nm).is_empty() {
-                    diff_object(&format!("{target}{}", overlay::member(k)), om, nm, &format!("{label} · `{k}`"), actions);
+                    diff_object(
+                        &format!("{target}{}", overlay::member(k)),
+                        om,
+                        nm,
+                        &format!("{label} · `{k}`"),
+                        actions,
+                    );
                 } else {
                     diff_node(target, k, o, n, &format!("{label} · `{k}`"), actions);
                 }
@@ -491,7 +498,12 @@ fn diff_object(
 }
 
 fn param_key(p: &Value) -> (String, String) {
-    let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let s = |k: &str| {
+        p.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     (s("name"), s("in"))
 }
 
@@ -537,8 +549,15 @@ fn diff_parameters(
                 if dropped_keys(om, nm).is_empty() {
                     diff_object(&select(&key), om, nm, &plabel, actions);
                 } else {
-                    actions.push(remove(&select(&key), format!("{plabel}: removed, to be appended again as the page has it")));
-                    actions.push(update(target, n.clone(), format!("{plabel}: as the page has it")));
+                    actions.push(remove(
+                        &select(&key),
+                        format!("{plabel}: removed, to be appended again as the page has it"),
+                    ));
+                    actions.push(update(
+                        target,
+                        n.clone(),
+                        format!("{plabel}: as the page has it"),
+                    ));
                 }
             }
         }
@@ -576,7 +595,8 @@ fn collect_refs(doc: &Value, v: &Value, out: &mut BTreeSet<String>) {
             {
                 let name = name.split('/').next().unwrap_or(name).to_string();
                 if out.insert(name.clone()) {
-                    if let Some(s) = doc.pointer(&format!("/components/schemas/{}", escape(&name))) {
+                    if let Some(s) = doc.pointer(&format!("/components/schemas/{}", escape(&name)))
+                    {
                         collect_refs(doc, s, out);
                     }
                 }
@@ -627,10 +647,9 @@ mod tests {
         // Every action says what it does.
         assert!(o.actions.iter().all(|a| !a.description.is_empty()));
         // The committed overlay is this one.
-        let committed = std::fs::read_to_string(
-            workspace_root().join("openapi/overlays/0001-auth-start.yaml"),
-        )
-        .unwrap();
+        let committed =
+            std::fs::read_to_string(workspace_root().join("openapi/overlays/0001-auth-start.yaml"))
+                .unwrap();
         let committed = overlay::parse("committed", &committed).unwrap();
         let targets = |o: &overlay::Overlay| -> Vec<String> {
             o.actions.iter().map(|a| a.target.clone()).collect()
@@ -642,9 +661,15 @@ mod tests {
     fn pages_without_a_fragment_are_clear_errors() {
         for (text, needle) in [
             ("# nothing here", "no ```yaml"),
-            ("````yaml /spec get\nopenapi: 3.0.1\n````", "is not `<spec> <method> <path>`"),
+            (
+                "````yaml /spec get\nopenapi: 3.0.1\n````",
+                "is not `<spec> <method> <path>`",
+            ),
             ("````yaml /spec get /a\nopenapi: 3.0.1\n", "not closed"),
-            ("````yaml /spec get /a\npaths: {}\n````", "no operation `GET /a`"),
+            (
+                "````yaml /spec get /a\npaths: {}\n````",
+                "no operation `GET /a`",
+            ),
             ("````yaml /spec get /a\n: : [\n````", "not YAML"),
         ] {
             let err = Page::parse(text).unwrap_err();
@@ -670,6 +695,9 @@ mod tests {
         let mut spec = base.clone();
         overlay::apply(&mut spec, &o).unwrap();
         assert_eq!(spec["paths"]["/a"]["get"], page.doc["paths"]["/a"]["get"]);
-        assert_eq!(spec["components"]["schemas"]["N"], json!({ "type": "object" }));
+        assert_eq!(
+            spec["components"]["schemas"]["N"],
+            json!({ "type": "object" })
+        );
     }
 }
