@@ -1,5 +1,9 @@
 //! Generates the client, the models and the SDK facade from the vendored spec into `OUT_DIR`.
 //! The generator itself lives in `codegen/` (shared with `xtask`); this file only does I/O.
+//!
+//! Never panics: every failure (an unreadable file, an overlay that does not parse or no longer
+//! fits, a spec the generator cannot take) is printed as one clear `error:` and the build
+//! script exits with status 1.
 
 #[allow(dead_code)]
 #[path = "codegen/mod.rs"]
@@ -10,25 +14,36 @@ use std::path::PathBuf;
 const SPEC: &str = "openapi/aitoearn.openapi.json";
 /// The English edition: its texts go first in the docs; structure comes from `SPEC` alone.
 const SPEC_EN: &str = "openapi/aitoearn.openapi.en.json";
+/// Overlays (OAI Overlay 1.0.0) applied to `SPEC` in file-name order before anything else.
+const OVERLAYS: &str = "openapi/overlays";
 
 fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed={SPEC_EN}");
+    println!("cargo:rerun-if-changed={OVERLAYS}");
     println!("cargo:rerun-if-changed=codegen");
     println!("cargo:rerun-if-changed=build.rs");
-    let text = std::fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("reading {SPEC}: {e}"));
+    let text = std::fs::read_to_string(SPEC).map_err(|e| format!("reading {SPEC}: {e}"))?;
+    let overlays = codegen::overlay::load_dir(std::path::Path::new(OVERLAYS))?;
     let options = codegen::Options {
         schemas: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
     };
     let english = std::fs::read_to_string(SPEC_EN).ok();
-    let out = codegen::generate_with(&text, english.as_deref(), options)
-        .unwrap_or_else(|e| panic!("generating from {SPEC}: {e}"));
-    let dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let out = codegen::generate_full(&text, english.as_deref(), &overlays, options)
+        .map_err(|e| format!("generating from {SPEC}: {e}"))?;
+    let dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("cargo did not set OUT_DIR")?);
     let write = |name: &str, contents: &[u8]| {
-        std::fs::write(dir.join(name), contents).unwrap_or_else(|e| panic!("writing {name}: {e}"))
+        std::fs::write(dir.join(name), contents).map_err(|e| format!("writing {name}: {e}"))
     };
-    write("client.rs", out.client.as_bytes());
-    write("api.rs", out.facade.as_bytes());
+    write("client.rs", out.client.as_bytes())?;
+    write("api.rs", out.facade.as_bytes())?;
     // Where build.rs spends its time, for `cargo xtask build-report`.
     let timings: Vec<String> = out
         .timings
@@ -39,7 +54,8 @@ fn main() {
     write(
         "timings.json",
         format!("[{}]", timings.join(", ")).as_bytes(),
-    );
+    )?;
     // The adapted spec, for the spec-driven mock (feature `mock`).
-    write("adapted.json", out.adapted.to_string().as_bytes());
+    write("adapted.json", out.adapted.to_string().as_bytes())?;
+    Ok(())
 }

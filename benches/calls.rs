@@ -147,7 +147,7 @@ fn main() {
             .bytes()
             .await
             .unwrap();
-        let env: Envelope<types::AuthStartData> = serde_json::from_slice(&bytes).unwrap();
+        let env: Envelope<types::ops::auth_start::Output> = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(env.code, 0);
         black_box(env.data)
     };

@@ -20,7 +20,17 @@ pub const SEPARATOR: &str = "\n\n";
 ///   `summary`/`description` (the facade lays both out).
 /// - Each top-level tag gets `x-aitoearn-en-name`.
 pub fn merge(zh: &mut Value, en: &Value) -> usize {
+    merge_unless_changed(zh, en, None)
+}
+
+/// [`merge`], but a text of `zh` that differs from the same place of `original` (the published
+/// Chinese edition, before overlays) keeps no English: the English edition translates the
+/// published text, not the overlay's.
+pub fn merge_unless_changed(zh: &mut Value, en: &Value, original: Option<&Value>) -> usize {
     let mut count = 0;
+    let unchanged = |pointer: &str, text: Option<&str>| {
+        original.is_none_or(|o| o.pointer(pointer).and_then(Value::as_str) == text)
+    };
     // Operations first, before their descriptions are touched below.
     if let Some(paths) = zh.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
@@ -41,6 +51,10 @@ pub fn merge(zh: &mut Value, en: &Value) -> usize {
                 let text = |k: &str| en_op.get(k).and_then(Value::as_str).map(str::to_owned);
                 let mut texts = Map::new();
                 for key in ["summary", "description"] {
+                    let pointer = format!("/paths/{}/{method}/{key}", escape(path));
+                    if !unchanged(&pointer, op.get(key).and_then(Value::as_str)) {
+                        continue;
+                    }
                     if let Some(t) = text(key).filter(|t| !t.trim().is_empty()) {
                         texts.insert(key.into(), json!(t));
                         count += 1;
@@ -67,7 +81,7 @@ pub fn merge(zh: &mut Value, en: &Value) -> usize {
             }
         }
     }
-    merge_descriptions(zh, en, &mut String::new(), 0, &mut count);
+    merge_descriptions(zh, en, original, &mut String::new(), 0, &mut count);
     count
 }
 
@@ -78,6 +92,7 @@ fn escape(segment: &str) -> String {
 fn merge_descriptions(
     v: &mut Value,
     en: &Value,
+    original: Option<&Value>,
     pointer: &mut String,
     depth: usize,
     count: &mut usize,
@@ -99,14 +114,19 @@ fn merge_descriptions(
                     depth == 3 && pointer.starts_with("/paths/") && key == "description";
                 match child {
                     Value::String(zh_text) if key == "description" && !is_operation_text => {
-                        if let Some(en_text) = en.pointer(pointer).and_then(Value::as_str) {
+                        let changed = original.is_some_and(|o| {
+                            o.pointer(pointer).and_then(Value::as_str) != Some(zh_text.as_str())
+                        });
+                        if changed {
+                            // An overlay's text: the English edition translates another one.
+                        } else if let Some(en_text) = en.pointer(pointer).and_then(Value::as_str) {
                             if !en_text.trim().is_empty() && en_text.trim() != zh_text.trim() {
                                 *zh_text = format!("{en_text}{SEPARATOR}{zh_text}");
                                 *count += 1;
                             }
                         }
                     }
-                    _ => merge_descriptions(child, en, pointer, depth + 1, count),
+                    _ => merge_descriptions(child, en, original, pointer, depth + 1, count),
                 }
                 pointer.truncate(len);
             }
@@ -116,7 +136,7 @@ fn merge_descriptions(
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&i.to_string());
-                merge_descriptions(child, en, pointer, depth + 1, count);
+                merge_descriptions(child, en, original, pointer, depth + 1, count);
                 pointer.truncate(len);
             }
         }
@@ -203,5 +223,22 @@ mod tests {
             v.to_string().len()
         };
         assert!(strip(zh) > strip(before));
+    }
+
+    #[test]
+    fn texts_an_overlay_changed_keep_no_english() {
+        let original = json!({ "paths": { "/a": { "get": { "summary": "旧", "description": "旧说明",
+            "parameters": [{ "description": "平台" }, { "description": "组" }] } } } });
+        let en = json!({ "paths": { "/a": { "get": { "summary": "Old", "description": "Old text",
+            "parameters": [{ "description": "Platform" }, { "description": "Group" }] } } } });
+        let mut zh = original.clone();
+        zh["paths"]["/a"]["get"]["summary"] = json!("新");
+        zh["paths"]["/a"]["get"]["parameters"][0]["description"] = json!("新平台");
+        merge_unless_changed(&mut zh, &en, Some(&original));
+        let op = &zh["paths"]["/a"]["get"];
+        assert!(op["x-aitoearn-en"].get("summary").is_none());
+        assert_eq!(op["x-aitoearn-en"]["description"], "Old text");
+        assert_eq!(op["parameters"][0]["description"], "新平台");
+        assert_eq!(op["parameters"][1]["description"], "Group\n\n组");
     }
 }

@@ -282,6 +282,7 @@ pub fn facade(
     let mut dynamic_arms = Vec::new();
     let mut decode_arms = Vec::new();
     let mut table = Vec::new();
+    let mut aliases = Vec::new();
 
     for (index, op) in ops.iter().enumerate() {
         let (builder_ident, setters) = builders
@@ -608,6 +609,56 @@ pub fn facade(
             decode_arms.push(quote!(#name => #decoder,));
         }
 
+        // Per-operation type names that survive a spec change renaming components.
+        let unit = quote!(());
+        let (output, event) = match op.kind.as_str() {
+            kind::ENVELOPE if op.body.is_none() => (unit, None),
+            kind::ENVELOPE | kind::JSON => (body_type(op.body.as_ref(), &builders.types)?, None),
+            kind::SSE => (unit, Some(body_type(op.event.as_ref(), &builders.types)?)),
+            kind::JSON_OR_SSE => (
+                body_type(op.body.as_ref(), &builders.types)?,
+                Some(body_type(op.event.as_ref(), &builders.types)?),
+            ),
+            _ => (unit, None),
+        };
+        let alias_doc = format!(
+            "Types of [`Client::{name}`](crate::Client::{name}) (`{} {}`), named after the \
+             operation: they keep their names when a new spec renames or inlines the \
+             components behind them.",
+            op.method, op.path
+        );
+        let output_doc = match op.kind.as_str() {
+            kind::SSE => "What `send()` returns besides the stream: nothing.".to_string(),
+            _ => "What `send().await?` returns.".to_string(),
+        };
+        let event_alias = event.map(|ev| {
+            quote! {
+                /// The type of each event of the operation's stream.
+                pub type Event = #ev;
+            }
+        });
+        let body_alias = setters
+            .get("body")
+            .and_then(|s| s.target.as_ref())
+            .filter(|_| op.has_body)
+            .map(|target| {
+                quote! {
+                    /// The request body type (what `.body(…)` takes).
+                    pub type Body = #target;
+                }
+            });
+        aliases.push(quote! {
+            #[doc = #alias_doc]
+            pub mod #method {
+                #[allow(unused_imports)]
+                use crate::generated::types;
+                #[doc = #output_doc]
+                pub type Output = #output;
+                #event_alias
+                #body_alias
+            }
+        });
+
         // The table row.
         let operation_id = &op.operation_id;
         let http_method = &op.method;
@@ -668,6 +719,13 @@ pub fn facade(
 
         impl crate::Client {
             #(#client_methods)*
+        }
+
+        /// Per-operation type aliases (`ops::auth_start::Output`): hand-written code names the
+        /// types it needs through the operation, not through component names a spec change
+        /// may rename.
+        pub mod ops {
+            #(#aliases)*
         }
 
         /// Request builders, one per operation.

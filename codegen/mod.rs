@@ -7,6 +7,7 @@ pub mod emit;
 pub mod inline_names;
 pub mod model;
 pub mod naming;
+pub mod overlay;
 pub mod schema;
 pub mod shared_enums;
 
@@ -22,6 +23,8 @@ pub struct Output {
     pub adapted: Value,
     /// The operations, as the SDK sees them.
     pub operations: Vec<model::Operation>,
+    /// What each overlay did, in the order applied.
+    pub overlays: Vec<overlay::Applied>,
     /// (adaptation, places changed).
     pub adaptations: Vec<(&'static str, usize)>,
     /// Wall time of each phase, in run order.
@@ -54,18 +57,52 @@ pub fn generate_with(
     english: Option<&str>,
     options: Options,
 ) -> Result<Output, String> {
-    let mut clock = Clock::start();
+    generate_full(spec_text, english, &[], options)
+}
+
+/// The published spec and the effective one: `overlays` applied in order.
+pub fn effective(
+    spec_text: &str,
+    overlays: &[overlay::Overlay],
+) -> Result<(Value, Value, Vec<overlay::Applied>), String> {
     let published: Value =
         serde_json::from_str(spec_text).map_err(|e| format!("the spec is not JSON: {e}"))?;
     check_version(&published)?;
     let mut spec = published.clone();
+    let applied = overlay::apply_all(&mut spec, overlays)?;
+    Ok((published, spec, applied))
+}
+
+/// [`generate_with`], with `overlays` applied to the spec first (before the English texts,
+/// which are then kept only where an overlay did not change the Chinese text they translate,
+/// and before the adaptations).
+pub fn generate_full(
+    spec_text: &str,
+    english: Option<&str>,
+    overlays: &[overlay::Overlay],
+    options: Options,
+) -> Result<Output, String> {
+    let mut clock = Clock::start();
+    let published: Value =
+        serde_json::from_str(spec_text).map_err(|e| format!("the spec is not JSON: {e}"))?;
+    check_version(&published)?;
+    clock.lap("parse");
+    let mut spec = published.clone();
+    let applied = overlay::apply_all(&mut spec, overlays)?;
+    clock.lap("overlays");
+    // What the overlays made of the published spec: error codes are read from it.
+    let effective = spec.clone();
     let mut adaptations = Vec::new();
     if let Some(english) = english {
         let en: Value = serde_json::from_str(english)
             .map_err(|e| format!("the English edition is not JSON: {e}"))?;
-        adaptations.push(("english_texts", bilingual::merge(&mut spec, &en)));
+        let original = (!overlays.is_empty()).then_some(&published);
+        adaptations.push((
+            "english_texts",
+            bilingual::merge_unless_changed(&mut spec, &en, original),
+        ));
     }
-    clock.lap("parse");
+    clock.lap("english");
     adaptations.extend(adapt::adapt(&mut spec)?);
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
@@ -91,7 +128,7 @@ pub fn generate_with(
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     clock.lap("progenitor");
     let operations = model::operations(&spec)?;
-    let facade = emit::facade(&file, &operations, &spec, &published, options)?;
+    let facade = emit::facade(&file, &operations, &spec, &effective, options)?;
     let facade: syn::File =
         syn::parse2(facade).map_err(|e| format!("the facade is invalid Rust: {e}"))?;
     clock.lap("facade");
@@ -103,6 +140,7 @@ pub fn generate_with(
         facade,
         adapted: spec,
         operations,
+        overlays: applied,
         adaptations,
         timings: clock.laps,
     })

@@ -42,26 +42,17 @@ async fn main() -> Result<(), Error> {
         Err(e) => return Err(e),
     };
 
-    println!(
-        "authorize {platform} at: {}",
-        auth.url.as_deref().unwrap_or("(no URL)")
-    );
-    println!("session:  {}", auth.session_id.as_deref().unwrap_or("?"));
-    println!("expires:  {}", auth.expires_at.as_deref().unwrap_or("?"));
-    if let Some(text) = auth
-        .auth_instructions
-        .as_ref()
-        .and_then(|i| i.en_us.as_deref())
-    {
-        println!("how:      {text}");
+    println!("authorize {platform} at: {}", auth.url);
+    println!("session:  {}", auth.session_id);
+    println!("expires:  {}", auth.expires_at.to_rfc3339());
+    if let Some(how) = &auth.auth_instructions {
+        println!("how:      {}", how.en_us);
     }
 
-    if let Some(session) = auth.session_id.as_deref() {
-        let status = client
-            .auth_get_status(platform.as_str(), session)
-            .send()
-            .await?;
-        println!("status:   {}", status.status.as_deref().unwrap_or("?"));
-    }
+    let status = client
+        .auth_get_status(platform.as_str(), auth.session_id.as_str())
+        .send()
+        .await?;
+    println!("status:   {}", status.status.as_deref().unwrap_or("?"));
     Ok(())
 }

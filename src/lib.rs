@@ -90,6 +90,8 @@ pub use sse::{Event, EventStream};
 
 /// Request and response models, generated from the spec's schemas.
 pub mod types {
+    /// Per-operation aliases (`types::ops::auth_start::Output`), stable across spec changes.
+    pub use crate::api::ops;
     pub use crate::generated::types::*;
 }
 

@@ -12,7 +12,8 @@
 //! # async fn main() -> aitoearn::Result<()> {
 //! let mock = aitoearn::mock::MockServer::start().await;
 //! let auth = mock.client().auth_start("douyin").send().await?;
-//! assert!(auth.session_id.is_some());
+//! assert!(!auth.session_id.is_empty());
+//! assert!(auth.expires_at.timestamp() > 0); // a real RFC 3339 time
 //! # Ok(()) }
 //! ```
 

@@ -134,15 +134,27 @@ impl Authorize {
         // status answer does not say (see `connected_accounts`).
         let (answer, before) =
             futures_util::future::join(Box::pin(request.send()), list_accounts(&self.client)).await;
-        let answer: StartView = view(START, &answer?)?;
-        let session_id = required(START, "sessionId", answer.session_id)?;
-        let url = required(START, "url", answer.url)?;
+        // `url`, `sessionId` and `expiresAt` are required by the spec: a missing one is a
+        // decode error of the call. Empty texts are still refused here.
+        let answer = answer?;
+        let session_id = required(START, "sessionId", Some(answer.session_id))?;
+        let url = required(START, "url", Some(answer.url))?;
+        let instructions = answer
+            .auth_instructions
+            .map(|i| {
+                [("en-US", i.en_us), ("zh-CN", i.zh_cn)]
+                    .into_iter()
+                    .filter(|(_, text)| !text.trim().is_empty())
+                    .map(|(tag, text)| (tag.to_string(), text))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(PendingAuthorization {
             prompt: AuthPrompt::from_url(&url),
             url,
             session_id,
-            expires_at: answer.expires_at.as_deref().and_then(parse_time),
-            instructions: answer.auth_instructions,
+            expires_at: Some(answer.expires_at),
+            instructions,
             before: before.ok().map(|accounts| {
                 accounts
                     .into_iter()
@@ -530,15 +542,6 @@ pub struct SelectableAccount {
 }
 
 // Lenient views of the answers (see `super::view`).
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct StartView {
-    url: Option<String>,
-    session_id: Option<String>,
-    expires_at: Option<String>,
-    auth_instructions: BTreeMap<String, String>,
-}
 
 /// `auth_get_status`'s answer as the spec's `AuthSessionStatusVo` describes it.
 #[derive(Deserialize, Default)]

@@ -204,12 +204,12 @@ impl Upload {
     /// Errors: [`FlowError::Io`] if the source cannot be read, [`FlowError::Api`] if signing
     /// or confirming fails (e.g. `AssetTooLarge`), [`FlowError::UploadRejected`] /
     /// [`FlowError::UploadTransport`] if the `PUT` fails — then nothing is confirmed.
-    pub async fn send(self) -> Result<types::AssetsConfirmUploadData, FlowError> {
+    pub async fn send(self) -> Result<types::ops::assets_confirm_upload::Output, FlowError> {
         let cancel = self.cancel.clone();
         cancel.run(self.run()).await
     }
 
-    async fn run(self) -> Result<types::AssetsConfirmUploadData, FlowError> {
+    async fn run(self) -> Result<types::ops::assets_confirm_upload::Output, FlowError> {
         let Self {
             client,
             source,

@@ -14,6 +14,7 @@ mod cli;
 mod diff;
 mod fetch;
 mod operations;
+mod overlay;
 mod refresh;
 mod util;
 
@@ -34,6 +35,8 @@ commands:
   operations    the operations table (Markdown, --json), --adaptations, OPERATIONS.md
   diff-spec     what changes between two versions of the spec, for SDK users; with
                 --ignore-text, where the two editions differ structurally
+  overlay       from-page PAGE: the overlay (openapi/overlays/) that brings the vendored spec
+                to the version of the operation documented on a docs page
   build-report  clean and incremental build times, build.rs phases, generated lines, beside
                 progenitor's plain generation of the same spec (Markdown)
   help          this text
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         "operations" => (operations::run, operations::USAGE),
         "diff-spec" => (diff::run, diff::USAGE),
         "build-report" => (build_report::run, build_report::USAGE),
+        "overlay" => (overlay::run, overlay::USAGE),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -32,6 +32,9 @@ cargo xtask refresh-spec [--from PATH|file://URL|https://URL] [--from-en PATH|fi
     --from-en  the English edition, whose texts lead the generated docs
                (default: https://docs.aitoearn.ai/openapi/en/aitoearn.openapi.json)
                -> openapi/aitoearn.openapi.en.json
+  Re-applies every overlay (openapi/overlays) to the new Chinese edition and reports each
+  action: still needed, or now a no-op (the upstream caught up: delete the overlay); an action
+  whose target is gone fails the refresh.
   Checks that each is JSON and OpenAPI 3.0.x and that the generator accepts the pair, then
   replaces both files with the fetched bytes, or neither (a failed refresh leaves both
   byte-identical). Prints what changed for SDK users and where the editions differ
@@ -104,10 +107,46 @@ pub fn check_document(bytes: &[u8]) -> Result<(&str, Checked), String> {
 
 /// The generator (adaptations, bilingual merge, progenitor, facade) on the pair, as build.rs
 /// runs it.
-pub fn check_pair(zh: &str, en: &str) -> Result<(), String> {
-    codegen::generate_with(zh, Some(en), codegen::Options::default())
+pub fn check_pair_with(
+    zh: &str,
+    en: &str,
+    overlays: &[codegen::overlay::Overlay],
+) -> Result<(), String> {
+    codegen::generate_full(zh, Some(en), overlays, codegen::Options::default())
         .map(drop)
         .map_err(|e| format!("the generator rejects it: {e}"))
+}
+
+/// Each overlay re-applied to a new spec, per action: still needed, or a no-op (the upstream
+/// caught up). An action whose target is gone is an error (the refresh fails).
+pub fn overlay_report(zh: &str, overlays: &[codegen::overlay::Overlay]) -> Result<String, String> {
+    use codegen::overlay::Effect;
+    let (_, _, applied) = codegen::effective(zh, overlays)
+        .map_err(|e| format!("an overlay no longer fits it: {e}"))?;
+    let mut out = String::new();
+    for (overlay, applied) in overlays.iter().zip(&applied) {
+        out.push_str(&format!("overlay {}:\n", overlay.file));
+        for (i, (action, effect)) in overlay.actions.iter().zip(&applied.effects).enumerate() {
+            let state = match effect {
+                Effect::Changed => "still needed",
+                Effect::NoOp => "now a no-op (the upstream spec says it already)",
+            };
+            out.push_str(&format!("  action {i} ({}): {state}\n", action.target));
+        }
+        if applied.whole_noop {
+            out.push_str(&format!(
+                "  the overlay as a whole changes nothing in the new spec: the upstream caught up; \
+                 delete {}\n",
+                overlay.file
+            ));
+        } else if applied.effects.iter().all(|e| *e == Effect::NoOp) {
+            out.push_str(&format!(
+                "  every action is a no-op: delete {}\n",
+                overlay.file
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Where to fetch the two editions from.
@@ -142,6 +181,8 @@ pub struct Vendored {
 pub struct Refreshed {
     pub zh: Vendored,
     pub en: Vendored,
+    /// What each overlay does to the new spec, per action (empty without overlays).
+    pub overlays: String,
 }
 
 /// "`source` (the English edition) was not vendored (both files are unchanged): why".
@@ -176,7 +217,11 @@ pub fn refresh(root: &Path, sources: Sources) -> Result<Refreshed, String> {
             .map(str::to_owned)
             .unwrap_or_default()
     };
-    check_pair(&text(&zh), &text(&en)).map_err(|e| {
+    let overlays = crate::util::overlays(root)
+        .map_err(|e| refused(&crate::util::OVERLAYS, "the overlays", e))?;
+    let overlays_report = overlay_report(&text(&zh), &overlays)
+        .map_err(|e| refused(&zh_source, Edition::Chinese.name(), e))?;
+    check_pair_with(&text(&zh), &text(&en), &overlays).map_err(|e| {
         refused(
             &format!("{zh_source}` + `{en_source}"),
             "the pair of editions",
@@ -225,7 +270,11 @@ pub fn refresh(root: &Path, sources: Sources) -> Result<Refreshed, String> {
         .map(|(v, p)| (p.as_path(), v.current.as_slice()))
         .collect();
     replace_all(&writes).map_err(|e| format!("cannot vendor the new spec: {e}"))?;
-    Ok(Refreshed { zh, en })
+    Ok(Refreshed {
+        zh,
+        en,
+        overlays: overlays_report,
+    })
 }
 
 /// Writes a temporary file next to `path`, syncs it, and renames it over `path`: readers see
@@ -402,6 +451,7 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
             if v.changed { "updated" } else { "unchanged" }
         );
     }
+    print!("{}", r.overlays);
     if r.zh.changed {
         report_changes(r.zh.previous.as_deref(), &r.zh.current);
     }
@@ -755,6 +805,50 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn overlays_are_reapplied_and_retire_themselves() {
+        let (zh, en) = pair();
+        let root = Root::new("overlays", b"old zh", b"old en");
+        let (zh_src, en_src) = (root.source("zh.json", &zh), root.source("en.json", &en));
+        let dir = root.0.join(crate::util::OVERLAYS);
+        fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, summary: &str, path: &str| {
+            fs::write(
+                dir.join(name),
+                format!(
+                    "overlay: 1.0.0\ninfo: {{ title: t, version: '1' }}\nactions:\n  - target: \"$.paths['{path}'].get\"\n    update: {{ summary: {summary} }}\n"
+                ),
+            )
+            .unwrap();
+        };
+        // One overlay the upstream caught up with, one still needed.
+        write("0001-caught-up.yaml", "Get a thing", "/api/v2/things/{id}");
+        write("0002-needed.yaml", "Fetch", "/api/v2/things/{id}");
+        let r = refresh(&root.0, sources(&zh_src, &en_src)).unwrap();
+        assert!(
+            r.overlays.contains("0001-caught-up.yaml:\n  action 0 (")
+                && r.overlays.contains("now a no-op")
+                && r.overlays.contains("delete "),
+            "{}",
+            r.overlays
+        );
+        let needed = &r.overlays[r.overlays.find("0002-needed.yaml:").unwrap()..];
+        assert!(
+            needed.contains("still needed") && !needed.contains("delete"),
+            "{needed}"
+        );
+        // A target gone: nothing is vendored.
+        let before = root.files();
+        write("0003-gone.yaml", "X", "/api/v2/gone");
+        let err = refresh(&root.0, sources(&zh_src, &en_src)).unwrap_err();
+        assert!(
+            err.contains("0003-gone.yaml: action 0") && err.contains("selects nothing"),
+            "{err}"
+        );
+        assert!(err.contains("are unchanged"), "{err}");
+        assert_eq!(root.files(), before);
     }
 
     #[test]

@@ -10,6 +10,15 @@ pub const SPEC: &str = "openapi/aitoearn.openapi.json";
 /// The vendored English edition, whose texts lead the generated docs (see build.rs).
 pub const SPEC_EN: &str = "openapi/aitoearn.openapi.en.json";
 
+/// The overlays applied to the vendored spec (see codegen/overlay.rs), relative to the
+/// workspace root.
+pub const OVERLAYS: &str = "openapi/overlays";
+
+/// The overlays under `root`, parsed, in the order build.rs applies them.
+pub fn overlays(root: &std::path::Path) -> Result<Vec<crate::codegen::overlay::Overlay>, String> {
+    crate::codegen::overlay::load_dir(&root.join(OVERLAYS))
+}
+
 /// The workspace root (xtask lives in `<root>/xtask`), so commands work from any directory.
 pub fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -180,6 +180,8 @@ pub fn compare_texts_with(
 
 pub const USAGE: &str = "\
 cargo xtask diff-spec [OLD] [NEW] [--format markdown|json] [--ignore-text] [--fail-on breaking]
+                      [--raw]
+cargo xtask diff-spec --overlays [SPEC] [--format markdown|json]
 
   OLD, NEW       a path, a file:// or http(s):// URL, a git revision REV (its
                  openapi/aitoearn.openapi.json) or REV:path.
@@ -193,11 +195,21 @@ cargo xtask diff-spec [OLD] [NEW] [--format markdown|json] [--ignore-text] [--fa
                  a component schema is listed once, under the schema, with the operations
                  that use it.
   --fail-on      breaking: exit 1 when a breaking change is found (the report is still
-                 printed). Without it a report is never a failure.";
+                 printed). Without it a report is never a failure.
+  --raw          compare the documents as they are. Without it (and without --ignore-text)
+                 both sides get the overlays of openapi/overlays applied, as build.rs does,
+                 so the report shows what changes for SDK users; a side the overlays no longer
+                 fit is compared as it is, with a note.
+  --overlays     what the overlays change: SPEC (default openapi/aitoearn.openapi.json)
+                 against SPEC with every overlay applied, in the same report format.";
 
 pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
-    let args = Args::parse(args, &["ignore-text"], &["format", "fail-on"])?;
-    args.max_positionals(2)?;
+    let args = Args::parse(
+        args,
+        &["ignore-text", "raw", "overlays"],
+        &["format", "fail-on"],
+    )?;
+    args.max_positionals(if args.flag("overlays") { 1 } else { 2 })?;
     let json = match args.option("format").unwrap_or("markdown") {
         "markdown" | "md" => false,
         "json" => true,
@@ -216,6 +228,26 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
             )));
         }
     };
+    let overlays = crate::util::overlays(root)?;
+    if args.flag("overlays") {
+        let spec_arg = args.positionals.first().map(String::as_str).unwrap_or(SPEC);
+        let side = load::load(spec_arg, root)?;
+        let (published, effective, _) = crate::codegen::effective(&side.text, &overlays)?;
+        let label = format!("{} + {}", side.label, crate::util::OVERLAYS);
+        let report = compare_with(
+            &published,
+            &effective,
+            &side.label,
+            &label,
+            Options::default(),
+        );
+        if json {
+            print!("{}", pretty(&render::json(&report)));
+        } else {
+            print!("{}", render::markdown(&report));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let old_arg = args
         .positionals
         .first()
@@ -227,7 +259,27 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
     let options = Options {
         ignore_text: args.flag("ignore-text"),
     };
-    let report = compare_texts_with(&old.text, &new.text, &old.label, &new.label, options)?;
+    let report = if args.flag("raw") || options.ignore_text || overlays.is_empty() {
+        compare_texts_with(&old.text, &new.text, &old.label, &new.label, options)?
+    } else {
+        let mut notes = Vec::new();
+        let mut side = |text: &str, name: &str| -> Result<Value, String> {
+            match crate::codegen::effective(text, &overlays) {
+                Ok((_, effective, _)) => Ok(effective),
+                Err(e) => {
+                    notes.push(format!(
+                        "{name}: the overlays do not apply ({e}); compared without them"
+                    ));
+                    serde_json::from_str(text).map_err(|e| format!("{name} is not JSON: {e}"))
+                }
+            }
+        };
+        let old_value = side(&old.text, "OLD")?;
+        let new_value = side(&new.text, "NEW")?;
+        let mut report = compare_with(&old_value, &new_value, &old.label, &new.label, options);
+        report.notes.extend(notes);
+        report
+    };
     if json {
         print!("{}", pretty(&render::json(&report)));
     } else {
