@@ -223,9 +223,8 @@ impl ClientBuilder {
 
     /// Your own `reqwest::Client` (proxies, certificates, pool tuning). Its own timeouts then
     /// apply, besides the per-request [`timeout`](Self::timeout). Start from
-    /// [`http_client_builder`](crate::http_client_builder), which has this crate's TLS set up:
-    /// with the default `rustls` feature, reqwest has no process-wide crypto provider, so a
-    /// bare `reqwest::Client::new()` would panic unless your application installs one.
+    /// [`http_client_builder`](crate::http_client_builder), which has this crate's TLS backend,
+    /// user agent and timeouts set up; a plain `reqwest::Client::new()` works too.
     ///
     /// ```
     /// use std::time::Duration;
@@ -303,9 +302,10 @@ impl ClientBuilder {
     }
 }
 
-/// A `reqwest::ClientBuilder` with this crate's TLS (rustls with the `ring` provider and the
-/// platform verifier, under the default `rustls` feature), user agent and default timeouts:
-/// customize it and pass the result to [`ClientBuilder::http_client`].
+/// A `reqwest::ClientBuilder` with this crate's TLS backend (`native-tls` when that feature is
+/// on, otherwise rustls with its built-in provider and the platform verifier, under the
+/// default `rustls` feature), user agent and default timeouts: customize it and pass the
+/// result to [`ClientBuilder::http_client`].
 pub fn http_client_builder() -> reqwest::ClientBuilder {
     let builder = reqwest::Client::builder()
         .user_agent(concat!("aitoearn-rust/", env!("CARGO_PKG_VERSION")))
