@@ -82,7 +82,42 @@ pub fn merge_unless_changed(zh: &mut Value, en: &Value, original: Option<&Value>
         }
     }
     merge_descriptions(zh, en, original, &mut String::new(), 0, &mut count);
+    count += merge_error_messages(zh, en);
     count
+}
+
+/// Where [`merge`] puts the English edition's error messages: `{"<code>": "<message>"}`.
+pub const ERROR_MESSAGES: &str = "x-aitoearn-en-error-messages";
+
+/// The English edition's message for each business error code, at the root of `zh` under
+/// [`ERROR_MESSAGES`]: from `x-aitoearn-backend.responseCodes` first, then from the error
+/// examples (any object with a non-zero integer `code` and a string `message`), as the
+/// facade's `ErrorCode` reads the Chinese ones. Returns how many codes gained a message.
+fn merge_error_messages(zh: &mut Value, en: &Value) -> usize {
+    fn walk(v: &Value, codes_only: bool, out: &mut Map<String, Value>) {
+        match v {
+            Value::Object(m) => {
+                let code = m.get("code").and_then(Value::as_i64);
+                let message = m.get("message").and_then(Value::as_str);
+                if let (Some(code), Some(message)) = (code, message) {
+                    if code != 0 && (!codes_only || m.contains_key("name")) {
+                        out.entry(code.to_string()).or_insert(json!(message));
+                    }
+                }
+                m.values().for_each(|v| walk(v, codes_only, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(v, codes_only, out)),
+            _ => {}
+        }
+    }
+    let mut out = Map::new();
+    walk(en, true, &mut out);
+    walk(en, false, &mut out);
+    let n = out.len();
+    if let Some(root) = zh.as_object_mut() {
+        root.insert(ERROR_MESSAGES.into(), Value::Object(out));
+    }
+    n
 }
 
 fn escape(segment: &str) -> String {
@@ -222,6 +257,7 @@ mod tests {
                 .remove("x-aitoearn-en-name");
             v.to_string().len()
         };
+        assert_eq!(zh[ERROR_MESSAGES], json!({}));
         assert!(strip(zh) > strip(before));
     }
 
@@ -240,5 +276,24 @@ mod tests {
         assert_eq!(op["x-aitoearn-en"]["description"], "Old text");
         assert_eq!(op["parameters"][0]["description"], "新平台");
         assert_eq!(op["parameters"][1]["description"], "Group\n\n组");
+    }
+
+    #[test]
+    fn english_error_messages_by_code() {
+        let mut zh = json!({ "paths": {} });
+        let en = json!({ "paths": { "/a": { "get": {
+            "x-aitoearn-backend": { "responseCodes": [
+                { "name": "InvalidModel", "code": 12300, "message": "Invalid AI model" } ] },
+            "responses": { "200": { "content": { "application/json": { "examples": {
+                "ok": { "value": { "code": 0, "message": "success" } },
+                "bad": { "summary": "InvalidModel (12300)",
+                         "value": { "code": 12300, "message": "other text" } },
+                "auth": { "value": { "code": 401, "message": "Unauthorized" } } } } } } }
+        } } } });
+        assert_eq!(merge(&mut zh, &en), 2);
+        assert_eq!(
+            zh[ERROR_MESSAGES],
+            json!({ "12300": "Invalid AI model", "401": "Unauthorized" })
+        );
     }
 }

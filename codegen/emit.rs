@@ -704,7 +704,12 @@ pub fn facade(
     }
 
     let count = ops.len();
-    let error_codes = error_codes(published);
+    let error_codes = error_codes(
+        published,
+        adapted
+            .get(super::bilingual::ERROR_MESSAGES)
+            .unwrap_or(&Value::Null),
+    );
     let schemas = if options.schemas {
         operation_schemas(ops, adapted)
     } else {
@@ -793,7 +798,7 @@ fn operation_schemas(ops: &[Operation], adapted: &Value) -> TokenStream {
 
 /// Error codes named in the spec: `x-aitoearn-backend.responseCodes` and the error examples
 /// (`"ValidationFailed (10002)"`, `401`).
-fn error_codes(spec: &Value) -> TokenStream {
+fn error_codes(spec: &Value, english: &Value) -> TokenStream {
     let mut codes: BTreeMap<i64, (String, String)> = BTreeMap::new();
     let mut visit = |code: i64, name: &str, message: &str| {
         let ident = super::naming::type_stem(&super::naming::words(name).join("_"));
@@ -853,11 +858,12 @@ fn error_codes(spec: &Value) -> TokenStream {
         }
     }
     walk(spec, &mut visit);
+    http_status_codes(&mut codes);
     let variants: Vec<_> = codes
         .iter()
         .map(|(code, (ident, message))| {
             let ident = format_ident!("{}", ident);
-            let doc = format!("`{code}`: {message}");
+            let doc = error_code_doc(*code, message, english);
             quote!(#[doc = #doc] #ident)
         })
         .collect();
@@ -919,9 +925,79 @@ fn error_codes(spec: &Value) -> TokenStream {
     }
 }
 
+/// HTTP statuses the service answers without an envelope when a gateway refuses the call
+/// (`Error::code` maps them): named here when the spec does not name them itself.
+fn http_status_codes(codes: &mut BTreeMap<i64, (String, String)>) {
+    for (code, ident, message) in [
+        (
+            401,
+            "Unauthorized",
+            "Unauthorized: the API key is missing, invalid or revoked",
+        ),
+        (
+            403,
+            "Forbidden",
+            "Forbidden: the API key may not call this operation",
+        ),
+        (
+            429,
+            "TooManyRequests",
+            "Too many requests: slow down (see `Retry-After`)",
+        ),
+    ] {
+        codes
+            .entry(code)
+            .or_insert_with(|| (ident.to_string(), message.to_string()));
+    }
+}
+
+/// An `ErrorCode` variant's doc: the code, the English message where the English edition has
+/// one, then the Chinese original; `{{platform}}` placeholders read as `` `{platform}` ``.
+fn error_code_doc(code: i64, message: &str, english: &Value) -> String {
+    fn placeholders(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start + 2..].find("}}") else {
+                break;
+            };
+            let name = &rest[start + 2..start + 2 + len];
+            out.push_str(&rest[..start]);
+            out.push_str(&format!("`{{{}}}`", name.trim()));
+            rest = &rest[start + 2 + len + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+    let en = english
+        .get(code.to_string())
+        .and_then(Value::as_str)
+        .filter(|e| !e.trim().is_empty());
+    match en {
+        Some(en) if en.trim() != message.trim() && !message.is_empty() => format!(
+            "`{code}`: {}\n\n{}",
+            placeholders(en),
+            placeholders(message)
+        ),
+        Some(en) => format!("`{code}`: {}", placeholders(en)),
+        None => format!("`{code}`: {}", placeholders(message)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::doc_text;
+
+    #[test]
+    fn error_code_docs_read_english_first_with_readable_placeholders() {
+        let en = serde_json::json!({ "15052": "{{platform}} account {{accountId}} duplicated" });
+        assert_eq!(
+            super::error_code_doc(15052, "{{platform}} 账号 {{accountId}} 存在重复发布项", &en),
+            "`15052`: `{platform}` account `{accountId}` duplicated\n\n`{platform}` 账号 `{accountId}` 存在重复发布项"
+        );
+        assert_eq!(super::error_code_doc(1, "仅中文", &en), "`1`: 仅中文");
+        assert_eq!(super::error_code_doc(2, "a {{b", &en), "`2`: a {{b");
+    }
 
     #[test]
     fn doc_text_escapes_non_links() {

@@ -239,10 +239,9 @@ impl ClientBuilder {
     /// follow a redirect to another origin, the call fails with an [`Error::Http`] naming it
     /// (the answer is not used), but by then the key may have been sent there.
     ///
-    /// Start from
-    /// [`http_client_builder`](crate::http_client_builder), which has this crate's TLS set up:
-    /// with the default `rustls` feature, reqwest has no process-wide crypto provider, so a
-    /// bare `reqwest::Client::new()` would panic unless your application installs one.
+    /// [`http_client_builder`](crate::http_client_builder) also has this crate's TLS backend,
+    /// user agent and timeouts set up; a plain `reqwest::Client::new()` works too (but follows
+    /// redirects).
     ///
     /// ```
     /// use std::time::Duration;
@@ -320,9 +319,10 @@ impl ClientBuilder {
     }
 }
 
-/// A `reqwest::ClientBuilder` with this crate's TLS (rustls with the `ring` provider and the
-/// platform verifier, under the default `rustls` feature), user agent and default timeouts:
-/// customize it and pass the result to [`ClientBuilder::http_client`].
+/// A `reqwest::ClientBuilder` with this crate's TLS backend (`native-tls` when that feature is
+/// on, otherwise rustls with its built-in provider and the platform verifier, under the
+/// default `rustls` feature), user agent and default timeouts: customize it and pass the
+/// result to [`ClientBuilder::http_client`].
 ///
 /// Redirects are not followed (`redirect::Policy::none()`) and no `Referer` is sent: an API does
 /// not redirect, and a followed redirect would carry the API key to wherever it points. A `3xx`

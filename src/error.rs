@@ -130,6 +130,23 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+
+    /// A [flow](crate::flows) failed other than by a failed operation (which converts back
+    /// into that operation's own error): lets `?` on a
+    /// [`FlowError`](crate::flows::FlowError) work in a function returning [`Result`].
+    #[error(transparent)]
+    Flow(Box<crate::flows::FlowError>),
+}
+
+impl From<crate::flows::FlowError> for Error {
+    /// A failed operation gives back its own [`Error`]; any other flow failure is
+    /// [`Error::Flow`].
+    fn from(error: crate::flows::FlowError) -> Self {
+        match error {
+            crate::flows::FlowError::Api(e) => *e,
+            other => Self::Flow(Box::new(other)),
+        }
+    }
 }
 
 /// Kinds of [`Error::Transport`].
@@ -167,10 +184,18 @@ fn content_type_suffix(ct: &Option<String>) -> String {
 }
 
 impl Error {
-    /// The envelope `code` of an [`Error::Api`] as a known [`ErrorCode`].
+    /// The service's error code as an [`ErrorCode`]: the envelope `code` of an
+    /// [`Error::Api`], the HTTP status of an [`Error::Http`] that is 401
+    /// ([`ErrorCode::Unauthorized`]), 403 ([`ErrorCode::Forbidden`]) or 429
+    /// ([`ErrorCode::TooManyRequests`]) without an envelope, or the code of a failed flow.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             Self::Api { code, .. } => Some(ErrorCode::from_code(*code)),
+            Self::Http {
+                status: status @ (401 | 403 | 429),
+                ..
+            } => Some(ErrorCode::from_code(i64::from(*status))),
+            Self::Flow(e) => e.code(),
             _ => None,
         }
     }

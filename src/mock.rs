@@ -25,6 +25,10 @@ use wiremock::{Mock, Request, Respond, ResponseTemplate, matchers::any};
 use crate::operation::{Auth, Operation, ResponseKind};
 use crate::{Client, OPERATIONS};
 
+/// The `wiremock` the mock runs on: mount your own answers on [`MockServer::server`] with it,
+/// at the version this crate uses.
+pub use wiremock;
+
 /// The API key the mock's [`client`](MockServer::client) sends.
 pub const MOCK_API_KEY: &str = "mock-api-key";
 
@@ -381,12 +385,12 @@ fn sample_string(schema: &Value, name: &str) -> Value {
         _ => {}
     }
     candidates.push(match format {
-        "date-time" => "2026-07-02T12:00:00.000Z".to_string(),
-        "date" => "2026-07-02".to_string(),
+        "date-time" => soon(),
+        "date" => soon().chars().take(10).collect(),
         "uri" | "url" => format!("https://example.com/{name}"),
         "email" => "sample@example.com".to_string(),
         "uuid" => "00000000-0000-4000-8000-000000000000".to_string(),
-        _ => format!("sample-{name}"),
+        _ => named_string(name),
     });
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
         // The literal start of the pattern plus a word, or an ISO timestamp, often fits.
@@ -419,6 +423,45 @@ fn sample_string(schema: &Value, name: &str) -> Value {
         s = s.chars().take(max).collect();
     }
     Value::String(s)
+}
+
+/// A quarter of an hour from now, in RFC 3339 (what the service sends for times): far enough
+/// ahead that an `expiresAt` has not passed while a flow runs against the mock.
+fn soon() -> String {
+    (chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        + chrono::Duration::minutes(15))
+    .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+    .to_string()
+}
+
+/// A 1×1 PNG, as a `data:` URL: what a QR code field holds.
+const QR_DATA_URL: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+/// A realistic value for a string without a format, from its property name: URLs for `…Url`
+/// and `…Link`, a `data:` URL for QR codes, RFC 3339 times for `…At` and `…Time`, hex ids for
+/// `…Id`, `pending` for a status without an enum; `sample-<name>` otherwise.
+fn named_string(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| lower.ends_with(s));
+    if lower.contains("qr") {
+        QR_DATA_URL.to_string()
+    } else if ends(&["url", "uri", "link", "href"]) {
+        format!("https://example.com/{name}")
+    } else if name.ends_with("At") || ends(&["time", "date"]) {
+        soon()
+    } else if lower == "id" || name.ends_with("Id") || name.ends_with("_id") {
+        // An id shaped like the service's (24 hex digits), stable per field name.
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("6650{hash:016x}0000")
+    } else if lower == "status" || lower == "state" {
+        "pending".to_string()
+    } else if lower.contains("email") {
+        "sample@example.com".to_string()
+    } else {
+        format!("sample-{name}")
+    }
 }
 
 fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
@@ -459,12 +502,54 @@ mod tests {
         let s = sample(&json!({ "type": "integer", "minimum": 0, "exclusiveMinimum": true }));
         assert_eq!(s, json!(1));
         let s = sample(&json!({ "type": "string", "format": "date-time" }));
-        assert!(s.as_str().unwrap().starts_with("2026-"));
+        let t = chrono::DateTime::parse_from_rfc3339(s.as_str().unwrap()).unwrap();
+        let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
+        assert!(t > now, "{t}: times are ahead, so nothing has expired");
         let s = sample(&json!({ "type": "string", "pattern": "^urn:li:person:[^/?#]+$" }));
         assert_eq!(s, json!("urn:li:person:sample"));
         let s = sample(&json!({ "type": "array", "minItems": 2, "items": { "type": "boolean" } }));
         assert_eq!(s, json!([true, true]));
         let s = sample(&json!({ "type": "string", "minLength": 12, "maxLength": 14 }));
         assert!((12..=14).contains(&s.as_str().unwrap().len()));
+    }
+
+    /// Every answer of every operation: strings named like URLs, times, ids and statuses read
+    /// like the service's, never `sample-<name>`.
+    #[test]
+    fn answers_read_like_the_service() {
+        fn walk(key: &str, v: &Value, seen: &mut usize, bad: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => m.iter().for_each(|(k, v)| walk(k, v, seen, bad)),
+                Value::Array(a) => a.iter().for_each(|v| walk(key, v, seen, bad)),
+                Value::String(s) => {
+                    let lower = key.to_ascii_lowercase();
+                    let ok = if lower.contains("qr") {
+                        s.starts_with("data:image/") || s.starts_with("https://")
+                    } else if lower.ends_with("url") {
+                        s.starts_with("https://") || s.starts_with("data:")
+                    } else if key.ends_with("At") {
+                        chrono::DateTime::parse_from_rfc3339(s).is_ok()
+                    } else if key.ends_with("Id") || lower == "status" {
+                        !s.starts_with("sample-")
+                    } else {
+                        return;
+                    };
+                    *seen += 1;
+                    if !ok {
+                        bad.push(format!("{key}: {s}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (mut seen, mut bad) = (0, Vec::new());
+        for op in OPERATIONS.iter() {
+            if let (Some("application/json"), body) = sample_answer(op) {
+                let v: Value = serde_json::from_slice(&body).unwrap();
+                walk("", &v, &mut seen, &mut bad);
+            }
+        }
+        assert!(seen > 50, "{seen}");
+        assert!(bad.is_empty(), "{bad:#?}");
     }
 }

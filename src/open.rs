@@ -106,6 +106,7 @@ impl<E: Serialize> Serialize for Open<E> {
 
 /// The schema of `E`: unknown values are the crate's tolerance, not part of the contract.
 #[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 impl<E: schemars::JsonSchema> schemars::JsonSchema for Open<E> {
     fn schema_name() -> String {
         E::schema_name()

@@ -98,12 +98,14 @@ impl Operation {
     /// assert_eq!(schema["required"][0], "platform");
     /// ```
     #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     pub fn input_schema(&self) -> serde_json::Value {
         self.schema(|s| s.0)
     }
 
     /// JSON Schema of what the operation's `send()` returns (for a stream: one event).
     #[cfg(feature = "schemars")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
     pub fn output_schema(&self) -> serde_json::Value {
         self.schema(|s| s.1)
     }

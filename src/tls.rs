@@ -1,27 +1,23 @@
-//! TLS for the default HTTP client: rustls with the `ring` provider and the platform's
-//! certificate verifier, set on this client only (no process-wide provider is installed).
+//! TLS for the default HTTP client, chosen by feature: `native-tls` (the platform's library and
+//! CA store) when it is on, otherwise `rustls` (reqwest's own: the aws-lc-rs provider and the
+//! platform's verifier). Nothing process-wide is installed, and reqwest's `rustls` carries its
+//! provider, so other `reqwest::Client`s in the same binary work whatever they enable.
 
-/// When the platform verifier cannot be set up (no usable trust store), the builder is left
-/// as is and reqwest's own error surfaces from `build()`.
-#[cfg(feature = "rustls")]
+/// `native-tls` wins when both TLS features are on: it is never a default, so it was asked for.
+#[cfg(feature = "native-tls")]
 pub(crate) fn configure(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
-    use std::sync::Arc;
+    builder.tls_backend_native()
+}
 
-    use rustls_platform_verifier::BuilderVerifierExt;
-
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_platform_verifier());
-    match config {
-        Ok(config) => builder.tls_backend_preconfigured(config.with_no_client_auth()),
-        Err(_) => builder,
-    }
+/// reqwest's rustls backend, with its built-in provider and the platform verifier.
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+pub(crate) fn configure(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    builder.tls_backend_rustls()
 }
 
 /// Without a TLS feature only plain-HTTP base URLs work (tests, loopback); bring your own
 /// client with [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) otherwise.
-#[cfg(not(feature = "rustls"))]
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 pub(crate) fn configure(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
     builder
 }

@@ -17,7 +17,7 @@ where
 {
     futures_util::stream::try_unfold((fetch, Some(NonZeroU64::MIN)), |(fetch, page)| async move {
         let Some(page) = page else {
-            return Ok(None);
+            return Ok::<_, crate::Error>(None);
         };
         let (items, more) = fetch(page).await?;
         // An empty page ends the list whatever else the answer says: no endless loop on a
