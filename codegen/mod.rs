@@ -5,6 +5,7 @@ pub mod adapt;
 pub mod bilingual;
 pub mod emit;
 pub mod inline_names;
+pub mod isolate;
 pub mod model;
 pub mod naming;
 pub mod overlay;
@@ -104,7 +105,8 @@ pub fn generate_full(
     }
     clock.lap("english");
     adaptations.extend(adapt::adapt(&mut spec)?);
-    let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
+    // Checked here so a spec that is not OpenAPI 3.0 fails before progenitor is tried.
+    serde_json::from_value::<openapiv3::OpenAPI>(spec.clone())
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
     clock.lap("adapt");
     let mut settings = progenitor::GenerationSettings::new();
@@ -118,12 +120,8 @@ pub fn generate_full(
     if options.schemas {
         settings.with_derive("::schemars::JsonSchema");
     }
-    let mut generator = progenitor::Generator::new(&settings);
-    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        generator.generate_tokens(&openapi)
-    }))
-    .map_err(|p| format!("progenitor panicked: {}", panic_text(&*p)))?
-    .map_err(|e| format!("progenitor rejected the adapted spec: {e}"))?;
+    // Isolated: a panic or an error names the operation and the construct (codegen/isolate.rs).
+    let tokens = isolate::generate(&spec, &settings)?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     clock.lap("progenitor");
@@ -175,11 +173,4 @@ fn check_version(spec: &Value) -> Result<(), String> {
         )),
         None => Err("the document has no `openapi` version field".into()),
     }
-}
-
-fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "(no message)".into())
 }

@@ -188,26 +188,25 @@ pub fn apply_all(spec: &mut Value, overlays: &[Overlay]) -> Result<Vec<Applied>,
 
 /// Applies one overlay to `spec`.
 pub fn apply(spec: &mut Value, overlay: &Overlay) -> Result<Applied, String> {
+    // One snapshot per overlay (not per action: the spec is large, and build scripts run
+    // unoptimised), to tell whether the overlay as a whole still changes anything.
     let before_all = spec.clone();
     let mut effects = Vec::new();
     for (index, action) in overlay.actions.iter().enumerate() {
-        let before = spec.clone();
-        apply_action(spec, action)
+        let effect = apply_action(spec, action)
             .map_err(|e| format!("{}: {e}", located(&overlay.file, index, &action.target)))?;
-        effects.push(if *spec == before {
-            Effect::NoOp
-        } else {
-            Effect::Changed
-        });
+        effects.push(effect);
     }
+    let whole_noop = effects.iter().all(|e| *e == Effect::NoOp) || *spec == before_all;
     Ok(Applied {
         file: overlay.file.clone(),
         effects,
-        whole_noop: *spec == before_all,
+        whole_noop,
     })
 }
 
-fn apply_action(spec: &mut Value, action: &Action) -> Result<(), String> {
+/// Applies one action; says whether it changed the nodes it selected.
+fn apply_action(spec: &mut Value, action: &Action) -> Result<Effect, String> {
     let pointers: Vec<String> = action
         .path
         .query_located(spec)
@@ -242,13 +241,15 @@ fn apply_action(spec: &mut Value, action: &Action) -> Result<(), String> {
         for p in ordered {
             remove_at(spec, &p)?;
         }
-        return Ok(());
+        return Ok(Effect::Changed);
     }
     let update = action.update.as_ref().ok_or("no update")?;
+    let mut effect = Effect::NoOp;
     for p in &pointers {
         let Some(node) = spec.pointer_mut(p) else {
             continue;
         };
+        let before = node.clone();
         match node {
             Value::Object(target) => {
                 let Value::Object(update) = update else {
@@ -265,8 +266,11 @@ fn apply_action(spec: &mut Value, action: &Action) -> Result<(), String> {
             },
             _ => {}
         }
+        if *node != before {
+            effect = Effect::Changed;
+        }
     }
-    Ok(())
+    Ok(effect)
 }
 
 /// Objects merged recursively; every other value replaces (or adds) the property.

@@ -12,6 +12,8 @@ mod codegen;
 mod build_report;
 mod cli;
 mod diff;
+#[cfg(test)]
+mod evolution;
 mod fetch;
 mod operations;
 mod overlay;

@@ -1,0 +1,301 @@
+//! Every call into progenitor/typify, isolated: a panic or an error becomes an error message that
+//! names the operation (method, path, operationId), the JSON pointer of the construct the
+//! generator cannot take, and what to do about it.
+//!
+//! On failure the spec is bisected: the operations are generated in halves until the failing
+//! ones are found, then each failing operation is retried without each of its parameters and
+//! without its request body, to point at the construct.
+
+use proc_macro2::TokenStream;
+use serde_json::Value;
+
+use super::adapt::HTTP_METHODS;
+
+/// Runs progenitor on the adapted spec; never panics.
+pub fn generate(
+    spec: &Value,
+    settings: &progenitor::GenerationSettings,
+) -> Result<TokenStream, String> {
+    match attempt(spec, settings) {
+        Ok(tokens) => Ok(tokens),
+        Err(failure) => Err(explain(spec, settings, &failure)),
+    }
+}
+
+/// One progenitor run, panics caught (and kept off stderr).
+fn attempt(spec: &Value, settings: &progenitor::GenerationSettings) -> Result<TokenStream, String> {
+    let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
+        .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        progenitor::Generator::new(settings).generate_tokens(&openapi)
+    }));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(format!("progenitor rejects it: {e}")),
+        Err(p) => Err(format!("progenitor panicked: {}", panic_text(&*p))),
+    }
+}
+
+pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+/// (path, method) of every operation.
+fn operations(spec: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(paths) = spec.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            for method in item.as_object().into_iter().flat_map(|m| m.keys()) {
+                if HTTP_METHODS.contains(&method.as_str()) {
+                    out.push((path.clone(), method.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `spec` with only the operations `keep`.
+fn only(spec: &Value, keep: &[(String, String)]) -> Value {
+    let mut out = spec.clone();
+    let mut paths = serde_json::Map::new();
+    for (path, method) in keep {
+        if let Some(op) = spec.pointer(&format!("/paths/{}/{method}", escape(path))) {
+            let item = paths
+                .entry(path.clone())
+                .or_insert_with(|| Value::Object(Default::default()));
+            if let Some(item) = item.as_object_mut() {
+                item.insert(method.clone(), op.clone());
+            }
+        }
+    }
+    out["paths"] = Value::Object(paths);
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// The operations that fail on their own (bisection).
+fn culprits(
+    spec: &Value,
+    settings: &progenitor::GenerationSettings,
+    ops: &[(String, String)],
+    out: &mut Vec<((String, String), String)>,
+) {
+    if ops.is_empty() {
+        return;
+    }
+    let Err(e) = attempt(&only(spec, ops), settings) else {
+        return;
+    };
+    if ops.len() == 1 {
+        out.push((ops[0].clone(), e));
+        return;
+    }
+    let (a, b) = ops.split_at(ops.len() / 2);
+    let before = out.len();
+    culprits(spec, settings, a, out);
+    culprits(spec, settings, b, out);
+    if out.len() == before {
+        // Only the combination fails: report it as a whole.
+        out.push((
+            ops[0].clone(),
+            format!("{e} (only together with other operations)"),
+        ));
+    }
+}
+
+fn explain(spec: &Value, settings: &progenitor::GenerationSettings, failure: &str) -> String {
+    // Components alone?
+    if let Err(e) = attempt(&only(spec, &[]), settings) {
+        return format!(
+            "{failure}\n  the component schemas alone fail ({e}), so no operation is to blame; \
+             find the schema by removing components, then add an adaptation (codegen/) that \
+             rewrites that kind of schema, or an overlay (openapi/overlays/) that fixes it"
+        );
+    }
+    let mut found = Vec::new();
+    culprits(spec, settings, &operations(spec), &mut found);
+    if found.is_empty() {
+        return format!("{failure}\n  (no single operation fails on its own)");
+    }
+    let mut msg = failure.to_string();
+    for ((path, method), e) in found.iter().take(5) {
+        let pointer = format!("/paths/{}/{method}", escape(path));
+        let op = spec.pointer(&pointer).cloned().unwrap_or(Value::Null);
+        let id = op
+            .get("x-aitoearn-operation-id")
+            .or_else(|| op.get("operationId"))
+            .and_then(Value::as_str)
+            .unwrap_or("(none)");
+        let (construct, what) = construct(spec, settings, path, method, &op);
+        msg.push_str(&format!(
+            "\n  operation `{} {path}` (operationId `{id}`) cannot be generated: {e}\
+             \n    construct: {construct}\
+             \n    what the generator cannot take: {what}\
+             \n    what to do: add a named adaptation in codegen/ for this kind of construct \
+             (see `ADAPTATIONS` in codegen/adapt.rs), or an overlay in openapi/overlays/ that \
+             reshapes it",
+            method.to_uppercase()
+        ));
+    }
+    if found.len() > 5 {
+        msg.push_str(&format!("\n  … and {} more operations", found.len() - 5));
+    }
+    msg
+}
+
+/// Which parameter or body of the failing operation is to blame: (JSON pointer, description).
+fn construct(
+    spec: &Value,
+    settings: &progenitor::GenerationSettings,
+    path: &str,
+    method: &str,
+    op: &Value,
+) -> (String, String) {
+    let pointer = format!("#/paths/{}/{method}", escape(path));
+    let keep = [(path.to_string(), method.to_string())];
+    let single = only(spec, &keep);
+    let op_pointer = format!("/paths/{}/{method}", escape(path));
+    let params = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (i, p) in params.iter().enumerate() {
+        let mut trial = single.clone();
+        if let Some(Value::Array(ps)) = trial
+            .pointer_mut(&op_pointer)
+            .and_then(|o| o.get_mut("parameters"))
+        {
+            ps.remove(i);
+        }
+        if attempt(&trial, settings).is_ok() {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+            let location = p.get("in").and_then(Value::as_str).unwrap_or("?");
+            let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let shape = p
+                .get("schema")
+                .map(|s| shape(s, spec))
+                .unwrap_or_else(|| "no schema".into());
+            return (
+                format!("{pointer}/parameters/{i}"),
+                format!(
+                    "the {} {location} parameter `{name}` of type {shape}",
+                    if required { "required" } else { "optional" }
+                ),
+            );
+        }
+    }
+    if op.get("requestBody").is_some() {
+        let mut trial = single.clone();
+        if let Some(o) = trial
+            .pointer_mut(&op_pointer)
+            .and_then(Value::as_object_mut)
+        {
+            o.remove("requestBody");
+        }
+        if attempt(&trial, settings).is_ok() {
+            let media: Vec<String> = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+                .map(|c| c.keys().cloned().collect())
+                .unwrap_or_default();
+            return (
+                format!("{pointer}/requestBody"),
+                format!("its request body ({})", media.join(", ")),
+            );
+        }
+    }
+    (pointer, "the operation as a whole".into())
+}
+
+/// "object (with a builder)", "anyOf of 2 schemas", "string".
+fn shape(schema: &Value, spec: &Value) -> String {
+    let mut s = schema;
+    if let Some(name) = s
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        if let Some(target) = spec.pointer(&format!("/components/schemas/{}", escape(name))) {
+            s = target;
+        }
+        let inner = shape(s, &Value::Null);
+        return format!("`{name}` ({inner})");
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(v) = s.get(key).and_then(Value::as_array) {
+            return format!("{key} of {} schemas", v.len());
+        }
+    }
+    s.get("type")
+        .and_then(Value::as_str)
+        .map(|t| {
+            if t == "object" {
+                "object (a struct with a builder)".to_string()
+            } else {
+                t.to_string()
+            }
+        })
+        .unwrap_or_else(|| "any value".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// An optional query parameter whose type has a builder: progenitor 0.15's `builder_struct`
+    /// reaches `unreachable!()`. The generator must report it, not panic.
+    fn optional_object_query_param() -> serde_json::Value {
+        json!({
+            "openapi": "3.0.1",
+            "info": { "title": "t", "version": "1" },
+            "paths": {
+                "/api/v2/things": { "get": {
+                    "operationId": "ThingsController_list_v2",
+                    "parameters": [
+                        { "name": "q", "in": "query", "required": false, "schema": { "type": "string" } },
+                        { "name": "pagination", "in": "query", "required": false, "schema": {
+                            "type": "object",
+                            "properties": { "page": { "type": "integer" }, "pageSize": { "type": "integer" } } } }
+                    ],
+                    "responses": { "200": { "description": "ok" } }
+                } },
+                "/api/v2/ok": { "get": {
+                    "operationId": "OkController_get_v2",
+                    "responses": { "200": { "description": "ok" } }
+                } }
+            }
+        })
+    }
+
+    #[test]
+    fn a_generator_panic_names_the_operation_and_construct() {
+        let spec = optional_object_query_param().to_string();
+        let result = std::panic::catch_unwind(|| super::super::generate(&spec));
+        let result = result.expect("generate never panics");
+        match result {
+            Ok(_) => {}
+            Err(e) => {
+                assert!(e.contains("operation `GET /api/v2/things`"), "{e}");
+                assert!(e.contains("ThingsController_list_v2"), "{e}");
+                assert!(
+                    e.contains("#/paths/~1api~1v2~1things/get/parameters/1"),
+                    "{e}"
+                );
+                assert!(e.contains("optional query parameter `pagination`"), "{e}");
+                assert!(e.contains("what to do"), "{e}");
+                assert!(!e.contains("OkController"), "{e}");
+            }
+        }
+    }
+}
