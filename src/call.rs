@@ -159,20 +159,15 @@ where
     F: Fn(Call) -> Fut,
     Fut: Future<Output = Attempt<T>>,
 {
-    if let Some(reason) = options.refused {
-        return Err(crate::Error::InvalidRequest {
-            operation: op.name,
-            reason,
-        });
-    }
     let request_id: Arc<str> = options.request_id.unwrap_or_else(new_request_id).into();
-    // A request id with CR, LF or other bytes a header cannot carry is refused, not dropped.
-    if !request_id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return Err(crate::Error::InvalidRequest {
-            operation: op.name,
-            reason: "`request_id` must be visible ASCII (no CR, LF or other control bytes): it is sent as the `x-request-id` header".into(),
-        });
-    }
+    // Refused before anything is sent (inside the call's span, like every other failure): a
+    // path parameter that would change the endpoint, or a request id with CR, LF or other
+    // bytes a header cannot carry.
+    let refused = options.refused.or_else(|| {
+        (!request_id.bytes().all(|b| (0x20..0x7f).contains(&b))).then(|| {
+            "`request_id` must be visible ASCII (no CR, LF or other control bytes): it is sent as the `x-request-id` header".to_string()
+        })
+    });
     let span = tracing::info_span!(
         "aitoearn.call",
         operation = op.name,
@@ -198,6 +193,14 @@ where
         timeout: options.timeout,
     };
     async move {
+        if let Some(reason) = refused {
+            recorder.record("attempts", 0);
+            tracing::debug!(reason = %reason, "call refused");
+            return Err(crate::Error::InvalidRequest {
+                operation: op.name,
+                reason,
+            });
+        }
         let mut delays = policy.delays();
         let mut attempts = 0u32;
         loop {
