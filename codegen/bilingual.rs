@@ -72,6 +72,27 @@ pub fn merge(zh: &mut Value, en: &Value) -> usize {
     count
 }
 
+/// Site-relative links of the docs site (`](/en/api-reference/…)`) in every `description` and
+/// `title` made absolute, so they work in rustdoc pages too. Returns how many texts changed.
+pub fn absolute_links(v: &mut Value) -> usize {
+    match v {
+        Value::Object(m) => m
+            .iter_mut()
+            .map(|(k, child)| match child {
+                Value::String(text)
+                    if (k == "description" || k == "title") && text.contains("](/") =>
+                {
+                    *text = text.replace("](/", "](https://docs.aitoearn.ai/");
+                    1
+                }
+                _ => absolute_links(child),
+            })
+            .sum(),
+        Value::Array(a) => a.iter_mut().map(absolute_links).sum(),
+        _ => 0,
+    }
+}
+
 /// Where [`merge`] puts the English edition's error messages: `{"<code>": "<message>"}`.
 pub const ERROR_MESSAGES: &str = "x-aitoearn-en-error-messages";
 
@@ -239,6 +260,22 @@ mod tests {
         };
         assert_eq!(zh[ERROR_MESSAGES], json!({}));
         assert!(strip(zh) > strip(before));
+    }
+
+    #[test]
+    fn site_relative_links_become_absolute() {
+        let mut v = json!({ "a": { "description": "see [X](/en/api-reference/x)", "example": "](/k" },
+                            "b": [{ "title": "[Y](/y) and [Z](https://z)" }] });
+        assert_eq!(absolute_links(&mut v), 2);
+        assert_eq!(
+            v["a"]["description"],
+            "see [X](https://docs.aitoearn.ai/en/api-reference/x)"
+        );
+        assert_eq!(v["a"]["example"], "](/k");
+        assert_eq!(
+            v["b"][0]["title"],
+            "[Y](https://docs.aitoearn.ai/y) and [Z](https://z)"
+        );
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub fn generate_with(
             .map_err(|e| format!("the English edition is not JSON: {e}"))?;
         adaptations.push(("english_texts", bilingual::merge(&mut spec, &en)));
     }
+    adaptations.push(("absolute_doc_links", bilingual::absolute_links(&mut spec)));
     clock.lap("parse");
     adaptations.extend(adapt::adapt(&mut spec)?);
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
