@@ -64,6 +64,10 @@ pub fn generate_with(
         adaptations.push(("english_texts", bilingual::merge(&mut spec, &en)));
     }
     adaptations.push(("absolute_doc_links", bilingual::absolute_links(&mut spec)));
+    adaptations.push((
+        "describe_inline_schemas",
+        bilingual::describe_inline_schemas(&mut spec),
+    ));
     clock.lap("parse");
     adaptations.extend(adapt::adapt(&mut spec)?);
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
