@@ -86,6 +86,77 @@ pub fn merge_unless_changed(zh: &mut Value, en: &Value, original: Option<&Value>
     count
 }
 
+/// Site-relative links of the docs site (`](/en/api-reference/…)`) in every `description` and
+/// `title` made absolute, so they work in rustdoc pages too. Returns how many texts changed.
+pub fn absolute_links(v: &mut Value) -> usize {
+    match v {
+        Value::Object(m) => m
+            .iter_mut()
+            .map(|(k, child)| match child {
+                Value::String(text)
+                    if (k == "description" || k == "title") && text.contains("](/") =>
+                {
+                    *text = text.replace("](/", "](https://docs.aitoearn.ai/");
+                    1
+                }
+                _ => absolute_links(child),
+            })
+            .sum(),
+        Value::Array(a) => a.iter_mut().map(absolute_links).sum(),
+        _ => 0,
+    }
+}
+
+/// Inline schemas without a `description` or `title` take their context's text, so the types
+/// typify generates for them say what they are instead of only their name: a parameter's
+/// schema its parameter's description, an array's `items` its array's, a property's schema
+/// (an inline enum, say) nothing new (it has its own). Returns how many schemas gained a text.
+pub fn describe_inline_schemas(v: &mut Value) -> usize {
+    fn undescribed(s: &Value) -> bool {
+        s.is_object()
+            && s.get("$ref").is_none()
+            && s.get("description").is_none()
+            && s.get("title").is_none()
+    }
+    let mut n = 0;
+    match v {
+        Value::Object(m) => {
+            let text = m
+                .get("description")
+                .and_then(Value::as_str)
+                .filter(|d| !d.trim().is_empty())
+                .map(str::to_owned);
+            if let Some(text) = text {
+                // A parameter: `{name, in, description, schema}`.
+                if m.contains_key("in") && m.contains_key("name") {
+                    if let Some(schema) = m.get_mut("schema").filter(|s| undescribed(s)) {
+                        schema["description"] = json!(text);
+                        n += 1;
+                    }
+                }
+                // An array: its items.
+                if m.get("type").and_then(Value::as_str) == Some("array") {
+                    if let Some(items) = m.get_mut("items").filter(|s| undescribed(s)) {
+                        items["description"] = json!(format!("One item of: {text}"));
+                        n += 1;
+                    }
+                }
+            }
+            for (k, child) in m.iter_mut() {
+                if !matches!(
+                    k.as_str(),
+                    "example" | "examples" | "default" | "enum" | "const"
+                ) {
+                    n += describe_inline_schemas(child);
+                }
+            }
+        }
+        Value::Array(a) => n += a.iter_mut().map(describe_inline_schemas).sum::<usize>(),
+        _ => {}
+    }
+    n
+}
+
 /// Where [`merge`] puts the English edition's error messages: `{"<code>": "<message>"}`.
 pub const ERROR_MESSAGES: &str = "x-aitoearn-en-error-messages";
 
@@ -276,6 +347,42 @@ mod tests {
         assert_eq!(op["x-aitoearn-en"]["description"], "Old text");
         assert_eq!(op["parameters"][0]["description"], "新平台");
         assert_eq!(op["parameters"][1]["description"], "Group\n\n组");
+    }
+
+    #[test]
+    fn inline_schemas_take_their_context_s_text() {
+        let mut v = json!({ "parameters": [
+            { "name": "platform", "in": "path", "description": "Platform", "schema": { "type": "string", "enum": ["a"] } },
+            { "name": "q", "in": "query", "description": "Q", "schema": { "$ref": "#/x" } } ],
+            "p": { "type": "array", "description": "Tags", "items": { "type": "string", "enum": ["t"] } },
+            "r": { "type": "array", "description": "Own", "items": { "type": "string", "title": "T" } } });
+        assert_eq!(describe_inline_schemas(&mut v), 2);
+        assert_eq!(v["parameters"][0]["schema"]["description"], "Platform");
+        assert!(
+            v["parameters"][1]["schema"].get("description").is_none(),
+            "a $ref keeps its own"
+        );
+        assert_eq!(v["p"]["items"]["description"], "One item of: Tags");
+        assert!(
+            v["r"]["items"].get("description").is_none(),
+            "a title is a text"
+        );
+    }
+
+    #[test]
+    fn site_relative_links_become_absolute() {
+        let mut v = json!({ "a": { "description": "see [X](/en/api-reference/x)", "example": "](/k" },
+                            "b": [{ "title": "[Y](/y) and [Z](https://z)" }] });
+        assert_eq!(absolute_links(&mut v), 2);
+        assert_eq!(
+            v["a"]["description"],
+            "see [X](https://docs.aitoearn.ai/en/api-reference/x)"
+        );
+        assert_eq!(v["a"]["example"], "](/k");
+        assert_eq!(
+            v["b"][0]["title"],
+            "[Y](https://docs.aitoearn.ai/y) and [Z](https://z)"
+        );
     }
 
     #[test]

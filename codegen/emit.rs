@@ -174,8 +174,13 @@ fn doc_text(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
+    // Inside a code span, brackets are shown as typed: no escaping there.
+    let mut in_code = false;
     while i < chars.len() {
-        if chars[i] == '[' {
+        if chars[i] == '`' {
+            in_code = !in_code;
+        }
+        if chars[i] == '[' && !in_code {
             let close = chars[i + 1..]
                 .iter()
                 .position(|&c| c == ']' || c == '[')
@@ -360,7 +365,8 @@ pub fn facade(
             format!("\n\nPath parameters, in URL order:\n{}", list.join("\n"))
         };
         let method_doc = format!(
-            "{doc}{positional_doc}\n\nReturns a [`{builder_ident}`](requests::{builder_ident}): set optional parameters, then `.send().await`."
+            "{doc}{positional_doc}\n\n{}",
+            returns_doc(op, &builder_ident.to_string(), &builders.types, published)
         );
         let where_clause = if bounds.is_empty() {
             quote!()
@@ -704,6 +710,7 @@ pub fn facade(
     }
 
     let count = ops.len();
+    let by_tag = by_tag_module(ops, &builders.types);
     let error_codes = error_codes(
         published,
         adapted
@@ -732,6 +739,8 @@ pub fn facade(
         pub mod ops {
             #(#aliases)*
         }
+
+        #by_tag
 
         /// Request builders, one per operation.
         pub mod requests {
@@ -925,6 +934,147 @@ fn error_codes(spec: &Value, english: &Value) -> TokenStream {
     }
 }
 
+/// A rustdoc link to the Rust type an `x-aitoearn-response` descriptor names (as
+/// [`body_type`] resolves it), for docs.
+fn type_link(desc: Option<&Value>, types: &BTreeSet<String>) -> String {
+    match body_type(desc, types) {
+        Ok(ty) => {
+            let path = ty.to_string().replace(' ', "");
+            if let Some(name) = path.strip_prefix("crate::types::") {
+                format!("[`{name}`](crate::types::{name})")
+            } else if let Some(inner) = path
+                .strip_prefix("::std::vec::Vec<")
+                .and_then(|p| p.strip_suffix('>'))
+            {
+                let inner_desc = desc.and_then(|d| d.get("array"));
+                let _ = inner;
+                format!("a `Vec` of {}", type_link(inner_desc, types))
+            } else {
+                format!("`{}`", path.rsplit("::").next().unwrap_or(&path))
+            }
+        }
+        Err(_) => "`serde_json::Value`".to_string(),
+    }
+}
+
+/// What a method's request gives back and how it can fail, linked: the builder, the type
+/// `send()` returns, the `Error` variants, and the `ErrorCode`s the spec names for it.
+fn returns_doc(op: &Operation, builder: &str, types: &BTreeSet<String>, spec: &Value) -> String {
+    let out = match op.kind.as_str() {
+        kind::ENVELOPE if op.body.is_none() => {
+            "`()` (the envelope's `code` is checked)".to_string()
+        }
+        kind::ENVELOPE | kind::JSON => type_link(op.body.as_ref(), types),
+        kind::SSE => format!(
+            "an [`EventStream`](crate::EventStream) of {}",
+            type_link(op.event.as_ref(), types)
+        ),
+        kind::JSON_OR_SSE => format!(
+            "{} (and `.stream().await`, an [`EventStream`](crate::EventStream) of {})",
+            type_link(op.body.as_ref(), types),
+            type_link(op.event.as_ref(), types)
+        ),
+        _ => "`()` (the answer has no body)".to_string(),
+    };
+    let mut codes: Vec<String> = spec
+        .get("paths")
+        .and_then(|p| p.get(&op.path))
+        .and_then(|i| i.get(op.method.to_ascii_lowercase()))
+        .and_then(|o| o.pointer("/x-aitoearn-backend/responseCodes"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|rc| rc.get("name").and_then(Value::as_str))
+        .map(|n| super::naming::type_stem(&super::naming::words(n).join("_")))
+        .filter(|i| !i.is_empty() && i.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .map(|i| format!("[`{i}`](crate::ErrorCode::{i})"))
+        .collect();
+    codes.dedup();
+    let api = match op.kind.as_str() {
+        kind::ENVELOPE => {
+            let named = if codes.is_empty() {
+                String::new()
+            } else {
+                format!(" (the spec names {} for this operation)", codes.join(", "))
+            };
+            format!(
+                "[`Error::Api`](crate::Error::Api) when the envelope's `code` is not 0{named}; "
+            )
+        }
+        _ => String::new(),
+    };
+    let key = match op.auth {
+        Auth::None => "",
+        _ => "[`Error::MissingApiKey`](crate::Error::MissingApiKey) without a key; ",
+    };
+    format!(
+        "Returns a [`{builder}`](requests::{builder}): set optional parameters, then \
+         `.send().await`, which gives {out}.\n\n\
+         **Errors**: {api}{key}[`Error::Http`](crate::Error::Http) for an HTTP error status \
+         without an envelope; [`Error::Decode`](crate::Error::Decode) for an answer that does \
+         not match the spec; [`Error::Transport`](crate::Error::Transport) when no answer came; \
+         [`Error::InvalidRequest`](crate::Error::InvalidRequest) for a parameter that does not \
+         convert. [`Error::code`](crate::Error::code) gives the [`ErrorCode`](crate::ErrorCode)."
+    )
+}
+
+/// The `by_tag` module: a page with a section per tag, each a table linking its operations'
+/// methods on `Client`, so any method is two clicks from the crate root.
+fn by_tag_module(ops: &[Operation], types: &BTreeSet<String>) -> TokenStream {
+    let mut tags: Vec<(String, String, Vec<&Operation>)> = Vec::new();
+    for op in ops {
+        let zh = op.tags.first().cloned().unwrap_or_default();
+        let en = op.tags_en.first().cloned().unwrap_or_else(|| zh.clone());
+        match tags.iter_mut().find(|(t, _, _)| *t == zh) {
+            Some((_, _, list)) => list.push(op),
+            None => tags.push((zh, en, vec![op])),
+        }
+    }
+    tags.sort_by(|a, b| a.1.cmp(&b.1));
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut doc = String::from(
+        "Every operation's method on [`Client`](crate::Client), grouped by the spec's tags \
+         (English name, Chinese original), in the order of [`OPERATIONS`](crate::OPERATIONS) \
+         within a tag. `send()` returns the type in the last column.\n\n",
+    );
+    for (zh, en, list) in &tags {
+        doc.push_str(&format!("## {}", cell(en)));
+        if en != zh {
+            doc.push_str(&format!(" ({})", cell(zh)));
+        }
+        doc.push_str(
+            "\n\n| method | HTTP | summary | `send()` gives |\n| --- | --- | --- | --- |\n",
+        );
+        for op in list {
+            let summary = if op.summary_en.is_empty() {
+                &op.summary
+            } else {
+                &op.summary_en
+            };
+            let gives = match op.kind.as_str() {
+                kind::ENVELOPE if op.body.is_none() => "`()`".to_string(),
+                kind::SSE => format!("`EventStream` of {}", type_link(op.event.as_ref(), types)),
+                kind::ENVELOPE | kind::JSON | kind::JSON_OR_SSE => {
+                    type_link(op.body.as_ref(), types)
+                }
+                _ => "`()`".to_string(),
+            };
+            doc.push_str(&format!(
+                "| [`{n}`](crate::Client::{n}) | `{} {}` | {} | {gives} |\n",
+                op.method,
+                cell(&op.path),
+                cell(&doc_text(summary)),
+                n = op.name,
+            ));
+        }
+        doc.push('\n');
+    }
+    quote! {
+        #[doc = #doc]
+        pub mod by_tag {}
+    }
+}
+
 /// HTTP statuses the service answers without an envelope when a gateway refuses the call
 /// (`Error::code` maps them): named here when the spec does not name them itself.
 fn http_status_codes(codes: &mut BTreeMap<i64, (String, String)>) {
@@ -1002,6 +1152,7 @@ mod tests {
     #[test]
     fn doc_text_escapes_non_links() {
         assert_eq!(doc_text("data.tasks[n].id"), "data.tasks\\[n\\].id");
+        assert_eq!(doc_text("`data[n].name` [x]"), "`data[n].name` \\[x\\]");
         assert_eq!(
             doc_text("[平台列表](/api-reference/x)"),
             "[平台列表](https://docs.aitoearn.ai/api-reference/x)"

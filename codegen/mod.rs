@@ -103,6 +103,11 @@ pub fn generate_full(
             bilingual::merge_unless_changed(&mut spec, &en, original),
         ));
     }
+    adaptations.push(("absolute_doc_links", bilingual::absolute_links(&mut spec)));
+    adaptations.push((
+        "describe_inline_schemas",
+        bilingual::describe_inline_schemas(&mut spec),
+    ));
     clock.lap("english");
     adaptations.extend(adapt::adapt(&mut spec)?);
     // Checked here so a spec that is not OpenAPI 3.0 fails before progenitor is tried.

@@ -7,7 +7,8 @@
 //!
 //! The client and every model are generated at compile time from the vendored OpenAPI spec
 //! (`openapi/aitoearn.openapi.json`) with progenitor. Every operation of the spec is a method on
-//! [`Client`]; the table [`OPERATIONS`] lists them with their operationId, HTTP method and path.
+//! [`Client`]; **[`by_tag`] lists them by the spec's tags**, each linked, with what its
+//! `send()` returns; the table [`OPERATIONS`] has their operationId, HTTP method and path.
 //!
 //! ```no_run
 //! # async fn run() -> aitoearn::Result<()> {
@@ -89,7 +90,7 @@ mod api {
     include!(concat!(env!("OUT_DIR"), "/api.rs"));
 }
 
-pub use api::{ErrorCode, OPERATIONS, requests};
+pub use api::{ErrorCode, OPERATIONS, by_tag, requests};
 pub use auth::ApiKey;
 pub use client::{
     Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_REGION, http_client_builder,

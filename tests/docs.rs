@@ -75,6 +75,7 @@ fn no_chinese_text_is_lost() {
     for (name, schema) in zh["components"]["schemas"].as_object().unwrap() {
         if let Some(d) = schema["description"].as_str() {
             for line in d.lines().filter(|l| !l.trim().is_empty()) {
+                let line = line.replace("](/", "](https://docs.aitoearn.ai/");
                 checked += 1;
                 if !MODELS.contains(line.trim()) {
                     missing.push(format!("schema {name}: {line}"));
