@@ -100,14 +100,27 @@ fn the_seed_operation_schema_carries_the_spec() {
     let op = aitoearn::Operation::find("AuthController_startAuth_v2").unwrap();
     let schema = op.input_schema();
     assert_eq!(schema["required"], serde_json::json!(["platform"]));
+    // The effective spec (its overlay): `platform` is a plain string, as the docs page says.
     let platform = &schema["properties"]["platform"];
-    // As the seed page documents it (openapi/overlays/0001-auth-start.yaml): any string.
-    assert_eq!(platform["type"], "string");
-    assert!(platform.get("enum").is_none(), "{platform}");
+    assert_eq!(platform["type"], "string", "{schema}");
+    assert!(platform.get("enum").is_none(), "{schema}");
     assert_eq!(schema["properties"]["callbackUrl"]["format"], "uri");
     let output = op.output_schema();
     let data = resolve(&output, &output);
     assert!(data["properties"]["sessionId"].is_object(), "{output}");
+    assert_eq!(
+        data["properties"]["expiresAt"]["format"], "date-time",
+        "{output}"
+    );
+    let required: Vec<&str> = data["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    for field in ["url", "sessionId", "expiresAt"] {
+        assert!(required.contains(&field), "{output}");
+    }
 }
 
 #[test]

@@ -79,11 +79,9 @@ fn one_span_per_call_with_ids_and_status_and_no_secrets() {
                 .send()
                 .await
                 .unwrap();
-            let err = client.auth_start("nope").send().await.unwrap_err();
-            (
-                err.request_id().map(str::to_owned),
-                mock.server().received_requests().await.unwrap().len(),
-            )
+            // Any platform string is sent (the seed overlay made `platform` a plain string).
+            client.auth_start("tiktok").send().await.unwrap();
+            mock.server().received_requests().await.unwrap().len()
         })
     });
     let captured = capture.0.lock().unwrap();
@@ -102,11 +100,7 @@ fn one_span_per_call_with_ids_and_status_and_no_secrets() {
     assert_eq!(first["attempts"], "1");
     let (_, second) = calls[1];
     assert_eq!(second["request_id"].len(), 32, "a generated id");
-    assert!(
-        request_ids.0.is_none(),
-        "an invalid platform is refused before any request"
-    );
-    assert_eq!(request_ids.1, 1);
+    assert_eq!(request_ids, 2, "both calls were sent");
     let everything = format!("{:?} {:?}", captured.spans, captured.events);
     assert!(!everything.contains(KEY), "a secret reached tracing");
 }
