@@ -161,6 +161,94 @@ fn body_type(desc: Option<&Value>, types: &BTreeSet<String>) -> Result<TokenStre
     })
 }
 
+/// `T` of `Vec<T>` (or `::std::vec::Vec<T>`).
+fn vec_item(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(tp) = ty else { return None };
+    let seg = tp.path.segments.last()?;
+    if seg.ident != "Vec" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// What the spec allows for parameter `name` of `op` (`" (allowed: a, b)"`, `" (at least 1
+/// character)"`), for conversion errors; empty when it says nothing.
+fn constraint_text(adapted: &Value, op: &Operation, name: &str) -> String {
+    fn resolve<'a>(mut s: &'a Value, components: Option<&'a Value>) -> &'a Value {
+        for _ in 0..8 {
+            let r = s
+                .get("$ref")
+                .or_else(|| s.pointer("/allOf/0/$ref"))
+                .or_else(|| s.pointer("/x-rust-type/parameters/0/$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"));
+            match r.and_then(|n| components.and_then(|c| c.get(n))) {
+                Some(next) => s = next,
+                None => break,
+            }
+        }
+        s
+    }
+    let components = adapted.pointer("/components/schemas");
+    let Some(schema) = adapted
+        .get("paths")
+        .and_then(|p| p.get(&op.path))
+        .and_then(|i| i.get(op.method.to_ascii_lowercase()))
+        .and_then(|o| o.get("parameters"))
+        .and_then(Value::as_array)
+        .and_then(|ps| {
+            ps.iter()
+                .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        })
+        .and_then(|p| p.get("schema"))
+    else {
+        return String::new();
+    };
+    let mut schema = resolve(schema, components);
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        if let Some(items) = schema.get("items") {
+            schema = resolve(items, components);
+        }
+    }
+    let mut parts = Vec::new();
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let list: Vec<String> = values
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect();
+        parts.push(format!("allowed: {}", list.join(", ")));
+    }
+    if let Some(n) = schema.get("minLength").and_then(Value::as_u64) {
+        parts.push(format!("at least {n} character(s)"));
+    }
+    if let Some(n) = schema.get("maxLength").and_then(Value::as_u64) {
+        parts.push(format!("at most {n} character(s)"));
+    }
+    if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+        parts.push(format!("matching `{p}`"));
+    }
+    for (k, word) in [("minimum", "at least"), ("maximum", "at most")] {
+        if let Some(n) = schema.get(k) {
+            parts.push(format!("{word} {n}"));
+        }
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
+    }
+}
+
 /// Rustdoc text that cannot start a doctest or an intra-doc link by accident.
 /// Spec text made safe for rustdoc: fences are not doctests, site-relative links point at the
 /// docs site, and brackets that are not Markdown links (`data.tasks[n].id`) are escaped so
@@ -425,12 +513,49 @@ pub fn facade(
                 }
                 _ => format!("Sets `{name}`."),
             };
-            forwards.push(quote! {
-                #[doc = #setter_doc]
-                pub fn #ident #generics (self, #(#inputs),*) -> Self #where_clause {
-                    Self { inner: self.inner.#ident(#(#arg_names),*), ..self }
+            // Parameters are converted here, so a value that does not fit says which value, why
+            // and what the spec allows; lists take any iterable of convertible items.
+            let converted = param.zip(setter.target.as_ref()).map(|(p, target)| {
+                let what = format!("{} parameter `{}`", p.location, p.api_name);
+                let allowed = constraint_text(adapted, op, &p.api_name);
+                match vec_item(target) {
+                    Some(item) => quote! {
+                        #[doc = #setter_doc]
+                        pub fn #ident<I, V>(mut self, values: I) -> Self
+                        where
+                            I: ::std::iter::IntoIterator<Item = V>,
+                            V: ::std::convert::TryInto<#item>,
+                            V::Error: ::std::fmt::Display,
+                        {
+                            match self.options.convert_all::<#item, V, I>(#what, #allowed, values) {
+                                Some(v) => Self { inner: self.inner.#ident(v), ..self },
+                                None => self,
+                            }
+                        }
+                    },
+                    None => quote! {
+                        #[doc = #setter_doc]
+                        pub fn #ident<V>(mut self, value: V) -> Self
+                        where
+                            V: ::std::convert::TryInto<#target>,
+                            V::Error: ::std::fmt::Display,
+                        {
+                            match self.options.convert::<#target, V>(#what, #allowed, value) {
+                                Some(v) => Self { inner: self.inner.#ident(v), ..self },
+                                None => self,
+                            }
+                        }
+                    },
                 }
             });
+            forwards.push(converted.unwrap_or_else(|| {
+                quote! {
+                    #[doc = #setter_doc]
+                    pub fn #ident #generics (self, #(#inputs),*) -> Self #where_clause {
+                        Self { inner: self.inner.#ident(#(#arg_names),*), ..self }
+                    }
+                }
+            }));
         }
         let per_call = call_options(setters);
         let index_lit = syn::Index::from(index);

@@ -54,6 +54,46 @@ impl CallOptions {
     }
 }
 
+impl CallOptions {
+    /// Converts a setter's value to the parameter's type; a value that does not convert is
+    /// remembered (the first one), so the call fails with [`Error::InvalidRequest`] naming the
+    /// parameter, the value's error and what the spec allows, before anything is sent.
+    pub(crate) fn convert<T, V>(&mut self, param: &str, allowed: &str, value: V) -> Option<T>
+    where
+        V: TryInto<T>,
+        V::Error: std::fmt::Display,
+    {
+        match value.try_into() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                if self.refused.is_none() {
+                    self.refused = Some(format!("{param}: {e}{allowed}"));
+                }
+                None
+            }
+        }
+    }
+
+    /// [`convert`](Self::convert) for each value of a list parameter.
+    pub(crate) fn convert_all<T, V, I>(
+        &mut self,
+        param: &str,
+        allowed: &str,
+        values: I,
+    ) -> Option<Vec<T>>
+    where
+        I: IntoIterator<Item = V>,
+        V: TryInto<T>,
+        V::Error: std::fmt::Display,
+    {
+        let mut out = Vec::new();
+        for (i, v) in values.into_iter().enumerate() {
+            out.push(self.convert(&format!("{param}[{i}]"), allowed, v)?);
+        }
+        Some(out)
+    }
+}
+
 /// Why `segment` would not reach the endpoint as one path segment, if it would not.
 pub(crate) fn unsafe_segment(segment: &str) -> Option<&'static str> {
     if segment.is_empty() {

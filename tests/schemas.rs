@@ -313,3 +313,39 @@ async fn a_value_from_one_operation_goes_to_another() {
         assert_eq!(sent[0].1, wire.as_str().unwrap(), "{}", r.url);
     }
 }
+
+/// List parameters take any iterable of plain strings; a value that does not fit is refused
+/// before sending, with the parameter, the value's position and what the spec allows.
+#[tokio::test]
+async fn list_parameters_take_plain_strings_and_say_what_does_not_fit() {
+    let server = MockServer::start().await;
+    let client = server.client();
+    client
+        .accounts_list()
+        .ids(["a1", "b2"])
+        .send()
+        .await
+        .unwrap();
+    client
+        .accounts_list()
+        .ids(vec![String::from("c3")])
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .accounts_list()
+        .ids(["ok", ""])
+        .send()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    assert!(
+        text.contains("`ids`[1]") && text.contains("at least 1"),
+        "{text}"
+    );
+    let requests = server.server().received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2, "the refused call sent nothing");
+    let query = requests[0].url.query().unwrap_or_default().to_string();
+    assert!(query.contains("a1") && query.contains("b2"), "{query}");
+}
