@@ -214,7 +214,7 @@ fn unique_component_name(spec: &Value, base: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no free component name for {base}"))
 }
 
-fn insert_component(spec: &mut Value, name: &str, schema: Value) -> Result<(), String> {
+pub(crate) fn insert_component(spec: &mut Value, name: &str, schema: Value) -> Result<(), String> {
     let root = spec.as_object_mut().ok_or("spec is not an object")?;
     let components = root.entry("components").or_insert_with(|| json!({}));
     let schemas = components

@@ -673,7 +673,7 @@ pub fn pascal(s: &str) -> String {
 }
 
 /// RFC 6901 escaping of one reference token.
-fn escape(token: &str) -> String {
+pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 

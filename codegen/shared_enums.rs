@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use super::adapt::for_each_operation;
-use super::inline_names::pascal;
+use super::adapt::{for_each_operation, insert_component};
+use super::inline_names::{escape, pascal};
 
 /// One inline enum: where it is, the name of what it types, its values.
 struct Place {
@@ -205,27 +205,6 @@ fn walk(
             }
         }
     }
-}
-
-fn insert_component(spec: &mut Value, name: &str, schema: Value) -> Result<(), String> {
-    let schemas = spec
-        .as_object_mut()
-        .ok_or("spec is not an object")?
-        .entry("components")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .ok_or("components is not an object")?
-        .entry("schemas")
-        .or_insert_with(|| json!({}));
-    schemas
-        .as_object_mut()
-        .ok_or("components.schemas is not an object")?
-        .insert(name.to_string(), schema);
-    Ok(())
-}
-
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
