@@ -524,7 +524,7 @@ pub fn facade(
                         pub fn #ident<I, V>(mut self, values: I) -> Self
                         where
                             I: ::std::iter::IntoIterator<Item = V>,
-                            V: ::std::convert::TryInto<#item>,
+                            V: ::std::convert::TryInto<#item> + ::std::fmt::Debug,
                             V::Error: ::std::fmt::Display,
                         {
                             match self.options.convert_all::<#item, V, I>(#what, #allowed, values) {
@@ -537,7 +537,7 @@ pub fn facade(
                         #[doc = #setter_doc]
                         pub fn #ident<V>(mut self, value: V) -> Self
                         where
-                            V: ::std::convert::TryInto<#target>,
+                            V: ::std::convert::TryInto<#target> + ::std::fmt::Debug,
                             V::Error: ::std::fmt::Display,
                         {
                             match self.options.convert::<#target, V>(#what, #allowed, value) {

@@ -60,14 +60,17 @@ impl CallOptions {
     /// parameter, the value's error and what the spec allows, before anything is sent.
     pub(crate) fn convert<T, V>(&mut self, param: &str, allowed: &str, value: V) -> Option<T>
     where
-        V: TryInto<T>,
+        V: TryInto<T> + std::fmt::Debug,
         V::Error: std::fmt::Display,
     {
+        // The value is shown before it is consumed; values of a parameter are not secrets.
+        let shown = format!("{value:?}");
         match value.try_into() {
             Ok(v) => Some(v),
             Err(e) => {
                 if self.refused.is_none() {
-                    self.refused = Some(format!("{param}: {e}{allowed}"));
+                    let shown: String = shown.chars().take(200).collect();
+                    self.refused = Some(format!("{param} = {shown}: {e}{allowed}"));
                 }
                 None
             }
@@ -83,7 +86,7 @@ impl CallOptions {
     ) -> Option<Vec<T>>
     where
         I: IntoIterator<Item = V>,
-        V: TryInto<T>,
+        V: TryInto<T> + std::fmt::Debug,
         V::Error: std::fmt::Display,
     {
         let mut out = Vec::new();

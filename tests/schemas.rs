@@ -344,8 +344,22 @@ async fn list_parameters_take_plain_strings_and_say_what_does_not_fit() {
         text.contains("`ids`[1]") && text.contains("at least 1"),
         "{text}"
     );
+    // An enum value that does not exist names the value and the values that do.
+    let err = client
+        .publish_record_list()
+        .account_type("myspace")
+        .send()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`accountType` = \"myspace\"")
+            && err.contains("allowed: ")
+            && err.contains("douyin"),
+        "{err}"
+    );
     let requests = server.server().received_requests().await.unwrap();
-    assert_eq!(requests.len(), 2, "the refused call sent nothing");
+    assert_eq!(requests.len(), 2, "the refused calls sent nothing");
     let query = requests[0].url.query().unwrap_or_default().to_string();
     assert!(query.contains("a1") && query.contains("b2"), "{query}");
 }
