@@ -95,7 +95,8 @@ async fn the_public_api_s_crates_are_reexported() {
         aitoearn::mock::wiremock::ResponseTemplate::new(200).set_body_json(
             aitoearn::serde_json::json!({
                 "code": 0, "message": "ok",
-                "data": { "url": "https://example.com/mine", "sessionId": "s1" }
+                "data": { "url": "https://example.com/mine", "sessionId": "s1",
+                          "expiresAt": "2026-07-02T12:00:00Z" }
             }),
         ),
     )
@@ -116,7 +117,7 @@ async fn the_public_api_s_crates_are_reexported() {
         .unwrap();
     assert_eq!(out["url"], "https://example.com/mine");
     let at: aitoearn::chrono::DateTime<aitoearn::chrono::Utc> =
-        "2026-07-02T12:00:00Z".parse().unwrap();
+        out["expiresAt"].as_str().unwrap().parse().unwrap();
     assert_eq!(at.timestamp(), 1_782_993_600);
 }
 
