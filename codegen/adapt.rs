@@ -127,6 +127,20 @@ pub(crate) const HTTP_METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// Calls `f(method, path, operation)` for every operation, reading only.
+pub fn each_operation(spec: &Value, mut f: impl FnMut(&str, &str, &Map<String, Value>)) {
+    let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    for (path, item) in paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if let (true, Some(op)) = (HTTP_METHODS.contains(&method.as_str()), op.as_object()) {
+                f(method, path, op);
+            }
+        }
+    }
+}
+
 /// Calls `f(method, path, operation)` for every operation (in the order of the JSON map).
 pub fn for_each_operation(
     spec: &mut Value,
@@ -592,7 +606,7 @@ fn is_envelope(schema: &Value, components: &Value) -> bool {
     code_is_int && props.and_then(|p| p.get("message")).is_some()
 }
 
-fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
     let mut cur = schema;
     for _ in 0..16 {
         match cur.get("$ref").and_then(Value::as_str) {

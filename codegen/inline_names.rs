@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::adapt::for_each_operation;
+use super::adapt::{each_operation, resolve};
 use super::naming;
 
 /// One inline schema that typify will turn into a named type.
@@ -281,22 +281,6 @@ pub fn downgrades(spec: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
-    let mut cur = schema;
-    for _ in 0..16 {
-        match cur
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            .and_then(|n| components.get(n))
-        {
-            Some(next) => cur = next,
-            None => break,
-        }
-    }
-    cur
-}
-
 /// `title`s with non-ASCII letters on schemas become the description (or join it).
 fn move_non_ascii_titles(spec: &mut Value) -> usize {
     fn walk(v: &mut Value, count: &mut usize) {
@@ -411,7 +395,7 @@ fn collect(spec: &Value) -> (Vec<Entry>, BTreeMap<String, String>) {
             children(schema, &pointer, &type_name, &mut entries);
         }
     }
-    let _ = for_each_operation(&mut spec.clone(), |method, path, op| {
+    each_operation(spec, |method, path, op| {
         let stem = naming::type_stem(op.get("operationId").and_then(Value::as_str).unwrap_or(""));
         let base = format!("/paths/{}/{method}", escape(path));
         if let Some(Value::Array(params)) = op.get("parameters") {
@@ -439,7 +423,6 @@ fn collect(spec: &Value) -> (Vec<Entry>, BTreeMap<String, String>) {
                 }
             }
         }
-        Ok(())
     });
     (entries, components)
 }

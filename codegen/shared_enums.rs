@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use super::adapt::{for_each_operation, insert_component};
+use super::adapt::{each_operation, insert_component};
 use super::inline_names::{escape, pascal};
 
 /// One inline enum: where it is, the name of what it types, its values.
@@ -44,7 +44,7 @@ pub fn share_identical_enums(spec: &mut Value) -> Result<usize, String> {
             );
         }
     }
-    let _ = for_each_operation(&mut spec.clone(), |method, path, op| {
+    each_operation(spec, |method, path, op| {
         let base = format!("/paths/{}/{method}", escape(path));
         for (i, p) in op
             .get("parameters")
@@ -73,7 +73,6 @@ pub fn share_identical_enums(spec: &mut Value) -> Result<usize, String> {
                 }
             }
         }
-        Ok(())
     });
 
     // A name per value set: its places' most common name; the largest set wins a name.
