@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
-mod support;
-use support::{Read, Seen, raw_server_reading};
+use crate::support::{Read, Seen, raw_server_reading};
 
 const KEY: &str = "sk-outcome-secret-5";
 

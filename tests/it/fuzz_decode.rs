@@ -2,7 +2,7 @@
 //! valid sample answers, mutated (subtrees replaced with values of other types, keys
 //! dropped, bytes truncated or flipped), must decode to `Ok` or `Err` — never panic.
 //!
-//! `FUZZ_CASES=200000 cargo test --release --test fuzz_decode -- --nocapture` runs longer and
+//! `FUZZ_CASES=200000 cargo test --release --test it fuzz_decode -- --nocapture` runs longer and
 //! prints how many inputs each run decoded.
 
 use aitoearn::{OPERATIONS, ResponseKind};

@@ -79,7 +79,7 @@ async fn every_operation_is_callable_and_decodes() {
 #[test]
 fn the_table_lists_every_operation_of_the_spec_once() {
     let spec: serde_json::Value =
-        serde_json::from_str(include_str!("../openapi/aitoearn.openapi.json")).unwrap();
+        serde_json::from_str(include_str!("../../openapi/aitoearn.openapi.json")).unwrap();
     let mut published = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

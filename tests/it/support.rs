@@ -1,7 +1,7 @@
 //! A raw TCP server for fault tests: it reads as much of each request as told, counts what it
 //! saw, and hands the socket to a script that misbehaves.
 
-#![allow(dead_code)] // each test crate uses part of it
+#![allow(dead_code)] // not every helper is used by every test
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

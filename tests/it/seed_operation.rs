@@ -16,7 +16,7 @@ async fn setup(answer: ResponseTemplate) -> (MockServer, Client) {
         .respond_with(answer)
         .mount(&server)
         .await;
-    // Retries are tested on their own (tests/faults.rs): here one answer is one outcome.
+    // Retries are tested on their own (tests/it/faults.rs): here one answer is one outcome.
     let client = Client::builder()
         .api_key(KEY)
         .base_url(format!("{}/", server.uri()))
@@ -157,7 +157,7 @@ async fn any_platform_string_is_sent() {
 /// the docs page the overlay was generated from, served as answers.
 #[tokio::test]
 async fn the_pages_examples_as_answers() {
-    let page = include_str!("../xtask/tests/fixtures/seed_auth_start.md");
+    let page = include_str!("../../xtask/tests/fixtures/seed_auth_start.md");
     let start = page.find("````yaml").unwrap();
     let body = &page[start..];
     let body = &body[body.find('\n').unwrap() + 1..];

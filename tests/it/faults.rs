@@ -10,8 +10,7 @@ use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-mod support;
-use support::raw_server;
+use crate::support::raw_server;
 
 const KEY: &str = "sk-fault-secret-77";
 /// Every case must end well within this.

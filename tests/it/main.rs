@@ -1,0 +1,18 @@
+//! The integration tests, as one binary: each module was a test crate of its own, and each of
+//! those linked the whole generated client again (time and, on CI, disk).
+
+mod support;
+
+mod docs;
+mod endpoint_integrity;
+mod every_operation;
+mod faults;
+mod flows;
+mod fuzz_decode;
+mod lossless;
+mod outcome;
+mod schemas;
+mod seed_operation;
+mod streaming;
+mod tracing_spans;
+mod user_surface;
