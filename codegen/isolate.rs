@@ -251,11 +251,10 @@ fn shape(schema: &Value, spec: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    /// An optional query parameter whose type has a builder: progenitor 0.15's `builder_struct`
-    /// reaches `unreachable!()`. The generator must report it, not panic.
-    fn optional_object_query_param() -> serde_json::Value {
+    /// An optional object query parameter beside a plain one, and an operation that is fine.
+    fn optional_object_query_param() -> Value {
         json!({
             "openapi": "3.0.1",
             "info": { "title": "t", "version": "1" },
@@ -278,24 +277,68 @@ mod tests {
         })
     }
 
+    fn settings() -> progenitor::GenerationSettings {
+        let mut settings = progenitor::GenerationSettings::new();
+        settings.with_interface(progenitor::InterfaceStyle::Builder);
+        settings
+    }
+
+    /// Unadapted, progenitor 0.15's `builder_struct` reaches `unreachable!()` on it: the panic
+    /// is caught and bisected to the operation and the parameter.
     #[test]
     fn a_generator_panic_names_the_operation_and_construct() {
-        let spec = optional_object_query_param().to_string();
-        let result = std::panic::catch_unwind(|| super::super::generate(&spec));
-        let result = result.expect("generate never panics");
-        match result {
-            Ok(_) => {}
-            Err(e) => {
-                assert!(e.contains("operation `GET /api/v2/things`"), "{e}");
-                assert!(e.contains("ThingsController_list_v2"), "{e}");
-                assert!(
-                    e.contains("#/paths/~1api~1v2~1things/get/parameters/1"),
-                    "{e}"
-                );
-                assert!(e.contains("optional query parameter `pagination`"), "{e}");
-                assert!(e.contains("what to do"), "{e}");
-                assert!(!e.contains("OkController"), "{e}");
-            }
-        }
+        let spec = optional_object_query_param();
+        let result = std::panic::catch_unwind(|| super::generate(&spec, &settings()));
+        let e = result
+            .expect("isolate::generate never panics")
+            .expect_err("progenitor cannot take the unadapted spec");
+        assert!(e.contains("progenitor panicked"), "{e}");
+        assert!(e.contains("operation `GET /api/v2/things`"), "{e}");
+        assert!(e.contains("ThingsController_list_v2"), "{e}");
+        assert!(
+            e.contains("#/paths/~1api~1v2~1things/get/parameters/1"),
+            "{e}"
+        );
+        assert!(
+            e.contains("optional query parameter `pagination` of type object"),
+            "{e}"
+        );
+        assert!(e.contains("what to do"), "{e}");
+        assert!(!e.contains("OkController"), "{e}");
+    }
+
+    /// Through the whole generator the adaptation `optional_struct_params` makes it generate;
+    /// the parameter is sent with progenitor's `QueryParam` (one pair per field).
+    #[test]
+    fn an_optional_object_query_param_generates() {
+        let out = super::super::generate(&optional_object_query_param().to_string())
+            .expect("optional_struct_params makes it generate");
+        assert!(
+            out.client
+                .contains("pub struct ThingsListPaginationParam(pub ThingsListPagination)"),
+            "the newtype around the struct"
+        );
+        assert!(out.client.contains("pub struct ThingsListPagination {"));
+        assert!(
+            out.client
+                .contains("QueryParam::new(\"pagination\", &pagination)"),
+            "sent as a query parameter"
+        );
+        assert!(out.facade.contains("fn pagination"), "{}", out.facade);
+    }
+
+    /// An error (not a panic) from progenitor is explained the same way.
+    #[test]
+    fn a_generator_error_names_the_operation_and_construct() {
+        let mut spec = optional_object_query_param();
+        spec["paths"]["/api/v2/things"]["get"]["parameters"][1] = json!({
+            "name": "session", "in": "cookie", "required": true, "schema": { "type": "string" } });
+        let Err(e) = super::super::generate(&spec.to_string()) else {
+            panic!("a required cookie parameter is refused by progenitor");
+        };
+        assert!(e.contains("progenitor rejects it"), "{e}");
+        assert!(e.contains("cookie parameters are not supported"), "{e}");
+        assert!(e.contains("required cookie parameter `session`"), "{e}");
+        assert!(e.contains("operationId `ThingsController_list_v2`"), "{e}");
     }
 }
