@@ -139,15 +139,16 @@ pub const ADAPTATIONS: &[Adaptation] = &[
         apply: super::inline_names::object_unions,
     },
     Adaptation {
-        name: "optional_struct_params",
+        name: "struct_params",
         why: "progenitor 0.15's builder reaches `unreachable!()` on an optional parameter whose \
               type has a builder (an object query parameter, or an `anyOf` whose members lost \
-              their `required` lists and merged into one struct). The struct keeps the name \
+              their `required` lists and merged into one struct) and fails an assertion on a \
+              required one. The struct keeps the name \
               typify gives it; the parameter's type becomes a newtype around it \
               (`{Operation}{Parameter}Param`, no builder) that the setter converts into; the \
               wire is unchanged (one query pair per field). Runs last, on the final shapes. \
               See `robust.rs`.",
-        apply: super::robust::optional_struct_params,
+        apply: super::robust::struct_params,
     },
 ];
 

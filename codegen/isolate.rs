@@ -16,6 +16,7 @@ pub fn generate(
     spec: &Value,
     settings: &progenitor::GenerationSettings,
 ) -> Result<TokenStream, String> {
+    dangling_refs(spec)?;
     match attempt(spec, settings) {
         Ok(tokens) => Ok(tokens),
         Err(failure) => Err(explain(spec, settings, &failure)),
@@ -37,6 +38,55 @@ fn attempt(spec: &Value, settings: &progenitor::GenerationSettings) -> Result<To
         Ok(Err(e)) => Err(format!("progenitor rejects it: {e}")),
         Err(p) => Err(format!("progenitor panicked: {}", panic_text(&*p))),
     }
+}
+
+/// Every local `$ref` that points at nothing (a component removed or renamed), by where it is:
+/// typify would panic on the first one.
+fn dangling_refs(spec: &Value) -> Result<(), String> {
+    fn walk(spec: &Value, v: &Value, at: &mut Vec<String>, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                    let target = r.strip_prefix('#').map(|p| spec.pointer(p));
+                    if matches!(target, Some(None)) {
+                        out.push(format!("`$ref` `{r}` at `#/{}`", at.join("/")));
+                    }
+                }
+                for (k, c) in m {
+                    at.push(escape(k));
+                    walk(spec, c, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    at.push(i.to_string());
+                    walk(spec, c, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(spec, spec, &mut Vec::new(), &mut out);
+    if out.is_empty() {
+        return Ok(());
+    }
+    let n = out.len();
+    let more = if n > 5 {
+        format!("\n  … and {} more", out.len() - 5)
+    } else {
+        String::new()
+    };
+    out.truncate(5);
+    Err(format!(
+        "{} `$ref`s point at nothing (a component removed or renamed):\n  {}{more}\n  \
+         what to do: an overlay (openapi/overlays/) that restores the component or points the \
+         `$ref`s at its new name; fix it upstream",
+        n,
+        out.join("\n  ")
+    ))
 }
 
 pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
@@ -307,12 +357,12 @@ mod tests {
         assert!(!e.contains("OkController"), "{e}");
     }
 
-    /// Through the whole generator the adaptation `optional_struct_params` makes it generate;
+    /// Through the whole generator the adaptation `struct_params` makes it generate;
     /// the parameter is sent with progenitor's `QueryParam` (one pair per field).
     #[test]
     fn an_optional_object_query_param_generates() {
         let out = super::super::generate(&optional_object_query_param().to_string())
-            .expect("optional_struct_params makes it generate");
+            .expect("struct_params makes it generate");
         assert!(
             out.client
                 .contains("pub struct ThingsListPaginationParam(pub ThingsListPagination)"),

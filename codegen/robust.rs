@@ -7,7 +7,7 @@
 //!   `application/octet-stream` exactly `string`/`binary`; `text/plain`; no `encoding`).
 //! - [`path_params`]: path parameters must be required and appear in the path template.
 //! - [`param_schemas`]: `nullable` parameters, and header parameters that are not scalars.
-//! - [`optional_struct_params`]: optional parameters whose type is a struct (an object, an
+//! - [`struct_params`]: optional parameters whose type is a struct (an object, an
 //!   `anyOf` of objects, an `allOf`): progenitor's builder has no branch for them.
 //!
 //! How an object query parameter goes on the wire: as OpenAPI's default for query parameters
@@ -381,12 +381,12 @@ pub fn param_schemas(spec: &mut Value) -> Result<usize, String> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// optional_struct_params
+// struct_params
 
 /// Could typify make `schema` a struct (a type with a builder)? An object with properties, or
 /// a union (`allOf`, `anyOf`, `oneOf`) with such a member: typify merges an `allOf` and makes an
 /// `anyOf` whose members it cannot tell apart a struct of optional flattened members. Erring on
-/// the side of yes costs nothing: the newtype of [`optional_struct_params`] around an enum
+/// the side of yes costs nothing: the newtype of [`struct_params`] around an enum
 /// takes the enum's values just the same (`From`), under the same names.
 pub fn is_struct_like(schema: &Value, components: &Value, depth: usize) -> bool {
     if depth > 16 {
@@ -410,14 +410,15 @@ pub fn is_struct_like(schema: &Value, components: &Value, depth: usize) -> bool 
     has_props && s.get("type").is_none_or(|t| t == "object")
 }
 
-/// progenitor 0.15's builder has no branch for an optional parameter whose type has a builder
-/// (`builder_struct`: `unreachable!()`): an object query parameter, or one whose `anyOf`
-/// members lost their `required` lists and merged into one struct. Such a parameter's schema
+/// progenitor 0.15's builder has no branch for a parameter whose type has a builder
+/// (`builder_struct`: `unreachable!()` when optional, a failed `assert_eq!(name, "body")` when
+/// required): an object query parameter, or one whose `anyOf` members lost their `required`
+/// lists and merged into one struct. Such a parameter's schema
 /// becomes a component named as typify would name it (`{Operation}{Parameter}`, unchanged
 /// for the user) and the parameter's type a newtype around it (`{Operation}{Parameter}Param`,
 /// which has no builder); the setter takes the struct (`From`), and it goes on the wire as
 /// before: one query pair per field (see the module's docs).
-pub fn optional_struct_params(spec: &mut Value) -> Result<usize, String> {
+pub fn struct_params(spec: &mut Value) -> Result<usize, String> {
     let components = spec
         .pointer("/components/schemas")
         .cloned()
@@ -448,9 +449,8 @@ pub fn optional_struct_params(spec: &mut Value) -> Result<usize, String> {
         };
         for p in params.iter_mut() {
             let Some(m) = p.as_object_mut() else { continue };
-            let optional = m.get("required") != Some(&Value::Bool(true));
             let location = m.get("in").and_then(Value::as_str).unwrap_or_default();
-            if !optional || location == "path" {
+            if location == "path" {
                 continue;
             }
             let Some(schema) = m.get("schema") else {
@@ -637,7 +637,7 @@ mod tests {
     }
 
     #[test]
-    fn optional_struct_parameters_get_a_newtype() {
+    fn struct_parameters_get_a_newtype() {
         let mut spec = op(
             json!({ "operationId": "things_list", "parameters": [id_param(),
             { "name": "pagination", "in": "query", "description": "Paging.",
@@ -647,7 +647,7 @@ mod tests {
               "schema": { "$ref": "#/components/schemas/Page" } }
         ] }),
         );
-        assert_eq!(optional_struct_params(&mut spec).unwrap(), 2);
+        assert_eq!(struct_params(&mut spec).unwrap(), 3);
         let s = &spec["components"]["schemas"];
         let params = &spec["paths"]["/api/v2/things/{id}"]["post"]["parameters"];
         assert_eq!(
@@ -667,7 +667,10 @@ mod tests {
             s["ThingsListPageParam"]["allOf"][0]["$ref"],
             "#/components/schemas/Page"
         );
-        // Required: progenitor takes it as it is.
-        assert_eq!(params[3]["schema"]["$ref"], "#/components/schemas/Page");
+        // Required too (progenitor asserts it is the body).
+        assert_eq!(
+            params[3]["schema"]["$ref"],
+            "#/components/schemas/ThingsListMustParam"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! `style: form, explode: true`: an object is sent as one query pair per field, named by the
 //! field (`pagination = {page: 3, pageSize: 20}` → `?page=3&pageSize=20`), fields not set left
 //! out. `works_list`'s `pagination` (a union of objects) is the crate's example; the adaptation
-//! `optional_struct_params` (codegen/robust.rs) wraps its type in a newtype, and the setter still
+//! `struct_params` (codegen/robust.rs) wraps its type in a newtype, and the setter still
 //! takes the union's values.
 
 use std::num::NonZeroU64;

@@ -10,9 +10,9 @@
 mod codegen;
 
 mod build_report;
+mod check_spec;
 mod cli;
 mod diff;
-#[cfg(test)]
 mod evolution;
 mod fetch;
 mod operations;
@@ -34,6 +34,9 @@ usage: cargo xtask <command> [options]
 commands:
   refresh-spec  fetch both published editions of the spec (Chinese, English), check them,
                 vendor both or neither, report what changed
+  check-spec    would this spec regenerate? generate, `cargo check` the crate against it in a
+                scratch copy, list the operations added / removed / renamed; --mutate: the
+                evolution run over transformed versions of the vendored spec
   operations    the operations table (Markdown, --json), --adaptations, OPERATIONS.md
   diff-spec     what changes between two versions of the spec, for SDK users; with
                 --ignore-text, where the two editions differ structurally
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
     };
     let (run, usage): (Command, &str) = match command.as_str() {
         "refresh-spec" => (refresh::run, refresh::USAGE),
+        "check-spec" => (check_spec::run, check_spec::USAGE),
         "operations" => (operations::run, operations::USAGE),
         "diff-spec" => (diff::run, diff::USAGE),
         "build-report" => (build_report::run, build_report::USAGE),
