@@ -18,6 +18,7 @@ mod fetch;
 mod operations;
 mod overlay;
 mod refresh;
+mod update_spec;
 mod util;
 
 use std::path::Path;
@@ -37,6 +38,9 @@ commands:
   check-spec    would this spec regenerate? generate, `cargo check` the crate against it in a
                 scratch copy, list the operations added / removed / renamed; --mutate: the
                 evolution run over transformed versions of the vendored spec
+  update-spec   refresh, check, diff and version a spec update: the vendored pair, Cargo.toml,
+                CHANGELOG.md, OPERATIONS.md in the work tree; title.txt, body.md, level.txt
+                (the pull request) in --out DIR
   operations    the operations table (Markdown, --json), --adaptations, OPERATIONS.md
   diff-spec     what changes between two versions of the spec, for SDK users; with
                 --ignore-text, where the two editions differ structurally
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
     let (run, usage): (Command, &str) = match command.as_str() {
         "refresh-spec" => (refresh::run, refresh::USAGE),
         "check-spec" => (check_spec::run, check_spec::USAGE),
+        "update-spec" => (update_spec::run, update_spec::USAGE),
         "operations" => (operations::run, operations::USAGE),
         "diff-spec" => (diff::run, diff::USAGE),
         "build-report" => (build_report::run, build_report::USAGE),
