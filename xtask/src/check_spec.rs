@@ -19,6 +19,7 @@ cargo xtask check-spec --mutate [--compile N|all] [--limit N] [--timeout SECS]
               revision (REV or REV:path); default the vendored openapi/aitoearn.openapi.json
   --en        the English edition (default the vendored one)
   --no-compile  generate only; skip the `cargo check` of the crate in a scratch copy
+  --print-effective  print SPEC with the overlays applied (what build.rs generates from)
   --timeout   the compile step's limit (default 1200 s); past it the check fails
   --mutate    the evolution run: the vendored spec transformed the way published specs
               change (every required list dropped or added, every enum dropped or added,
@@ -302,7 +303,7 @@ pub fn check(
 pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
     let args = Args::parse(
         args,
-        &["no-compile", "mutate"],
+        &["no-compile", "mutate", "print-effective"],
         &["en", "timeout", "compile", "limit"],
     )?;
     args.max_positionals(1)?;
@@ -337,6 +338,12 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
     }
     let spec_arg = args.positionals.first().map(String::as_str).unwrap_or(SPEC);
     let zh = crate::diff::load::load(spec_arg, root)?;
+    if args.flag("print-effective") {
+        let overlays = crate::util::overlays(root)?;
+        let (_, effective, _) = codegen::effective(&zh.text, &overlays)?;
+        print!("{}", crate::util::pretty(&effective));
+        return Ok(ExitCode::SUCCESS);
+    }
     let en = args
         .option("en")
         .map(|e| crate::diff::load::load(e, root))
