@@ -25,6 +25,35 @@ pub struct Adaptation {
 /// Every adaptation, in the order they run.
 pub const ADAPTATIONS: &[Adaptation] = &[
     Adaptation {
+        name: "path_params",
+        why: "progenitor asserts that path parameters are required and panics on one the path \
+              template does not name: path parameters become required, a declared one the \
+              template lost becomes an optional query parameter, a template name without a \
+              declaration gets a string parameter; path-level and `$ref` parameters are \
+              resolved into each operation. See `robust.rs`.",
+        apply: super::robust::path_params,
+    },
+    Adaptation {
+        name: "request_media",
+        why: "progenitor takes one media type per request body (`todo!()` on several), refuses \
+              `multipart/*`, `text/*` other than `text/plain` and binary types other than \
+              `application/octet-stream`, accepts those only with an exact schema, and \
+              `todo!()`s on `encoding`: one media type is kept (JSON, form, multipart, binary, \
+              text, in that order), binary types and multipart become a raw body, `text/*` a \
+              text body. See `robust.rs`.",
+        apply: super::robust::request_media,
+    },
+    Adaptation {
+        name: "param_schemas",
+        why: "`nullable` query/header parameters are typed `Option<T>`, which progenitor takes as \
+              optional whatever `required` says; header parameters are sent with `to_string()`, \
+              which objects and unions lack; `content` parameters and cookies are refused: \
+              `nullable` is dropped (absent is how no value is sent), non-scalar headers and \
+              `content` parameters become strings, optional cookies are dropped. See \
+              `robust.rs`.",
+        apply: super::robust::param_schemas,
+    },
+    Adaptation {
         name: "hoist_pointer_refs",
         why: "`$ref`s that point inside another schema (`#/components/schemas/X/properties/y`) are \
               rejected by typify; the target becomes a component of its own (`XY`) and both the \
@@ -108,6 +137,18 @@ pub const ADAPTATIONS: &[Adaptation] = &[
               discriminator tells the members apart, else one merged object (listed as a \
               typing downgrade). See `inline_names.rs`.",
         apply: super::inline_names::object_unions,
+    },
+    Adaptation {
+        name: "struct_params",
+        why: "progenitor 0.15's builder reaches `unreachable!()` on an optional parameter whose \
+              type has a builder (an object query parameter, or an `anyOf` whose members lost \
+              their `required` lists and merged into one struct) and fails an assertion on a \
+              required one. The struct keeps the name \
+              typify gives it; the parameter's type becomes a newtype around it \
+              (`{Operation}{Parameter}Param`, no builder) that the setter converts into; the \
+              wire is unchanged (one query pair per field). Runs last, on the final shapes. \
+              See `robust.rs`.",
+        apply: super::robust::struct_params,
     },
 ];
 

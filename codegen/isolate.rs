@@ -16,6 +16,7 @@ pub fn generate(
     spec: &Value,
     settings: &progenitor::GenerationSettings,
 ) -> Result<TokenStream, String> {
+    dangling_refs(spec)?;
     match attempt(spec, settings) {
         Ok(tokens) => Ok(tokens),
         Err(failure) => Err(explain(spec, settings, &failure)),
@@ -37,6 +38,55 @@ fn attempt(spec: &Value, settings: &progenitor::GenerationSettings) -> Result<To
         Ok(Err(e)) => Err(format!("progenitor rejects it: {e}")),
         Err(p) => Err(format!("progenitor panicked: {}", panic_text(&*p))),
     }
+}
+
+/// Every local `$ref` that points at nothing (a component removed or renamed), by where it is:
+/// typify would panic on the first one.
+fn dangling_refs(spec: &Value) -> Result<(), String> {
+    fn walk(spec: &Value, v: &Value, at: &mut Vec<String>, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                    let target = r.strip_prefix('#').map(|p| spec.pointer(p));
+                    if matches!(target, Some(None)) {
+                        out.push(format!("`$ref` `{r}` at `#/{}`", at.join("/")));
+                    }
+                }
+                for (k, c) in m {
+                    at.push(escape(k));
+                    walk(spec, c, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    at.push(i.to_string());
+                    walk(spec, c, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(spec, spec, &mut Vec::new(), &mut out);
+    if out.is_empty() {
+        return Ok(());
+    }
+    let n = out.len();
+    let more = if n > 5 {
+        format!("\n  … and {} more", out.len() - 5)
+    } else {
+        String::new()
+    };
+    out.truncate(5);
+    Err(format!(
+        "{} `$ref`s point at nothing (a component removed or renamed):\n  {}{more}\n  \
+         what to do: an overlay (openapi/overlays/) that restores the component or points the \
+         `$ref`s at its new name; fix it upstream",
+        n,
+        out.join("\n  ")
+    ))
 }
 
 pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
@@ -251,11 +301,10 @@ fn shape(schema: &Value, spec: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    /// An optional query parameter whose type has a builder: progenitor 0.15's `builder_struct`
-    /// reaches `unreachable!()`. The generator must report it, not panic.
-    fn optional_object_query_param() -> serde_json::Value {
+    /// An optional object query parameter beside a plain one, and an operation that is fine.
+    fn optional_object_query_param() -> Value {
         json!({
             "openapi": "3.0.1",
             "info": { "title": "t", "version": "1" },
@@ -278,24 +327,68 @@ mod tests {
         })
     }
 
+    fn settings() -> progenitor::GenerationSettings {
+        let mut settings = progenitor::GenerationSettings::new();
+        settings.with_interface(progenitor::InterfaceStyle::Builder);
+        settings
+    }
+
+    /// Unadapted, progenitor 0.15's `builder_struct` reaches `unreachable!()` on it: the panic
+    /// is caught and bisected to the operation and the parameter.
     #[test]
     fn a_generator_panic_names_the_operation_and_construct() {
-        let spec = optional_object_query_param().to_string();
-        let result = std::panic::catch_unwind(|| super::super::generate(&spec));
-        let result = result.expect("generate never panics");
-        match result {
-            Ok(_) => {}
-            Err(e) => {
-                assert!(e.contains("operation `GET /api/v2/things`"), "{e}");
-                assert!(e.contains("ThingsController_list_v2"), "{e}");
-                assert!(
-                    e.contains("#/paths/~1api~1v2~1things/get/parameters/1"),
-                    "{e}"
-                );
-                assert!(e.contains("optional query parameter `pagination`"), "{e}");
-                assert!(e.contains("what to do"), "{e}");
-                assert!(!e.contains("OkController"), "{e}");
-            }
-        }
+        let spec = optional_object_query_param();
+        let result = std::panic::catch_unwind(|| super::generate(&spec, &settings()));
+        let e = result
+            .expect("isolate::generate never panics")
+            .expect_err("progenitor cannot take the unadapted spec");
+        assert!(e.contains("progenitor panicked"), "{e}");
+        assert!(e.contains("operation `GET /api/v2/things`"), "{e}");
+        assert!(e.contains("ThingsController_list_v2"), "{e}");
+        assert!(
+            e.contains("#/paths/~1api~1v2~1things/get/parameters/1"),
+            "{e}"
+        );
+        assert!(
+            e.contains("optional query parameter `pagination` of type object"),
+            "{e}"
+        );
+        assert!(e.contains("what to do"), "{e}");
+        assert!(!e.contains("OkController"), "{e}");
+    }
+
+    /// Through the whole generator the adaptation `struct_params` makes it generate;
+    /// the parameter is sent with progenitor's `QueryParam` (one pair per field).
+    #[test]
+    fn an_optional_object_query_param_generates() {
+        let out = super::super::generate(&optional_object_query_param().to_string())
+            .expect("struct_params makes it generate");
+        assert!(
+            out.client
+                .contains("pub struct ThingsListPaginationParam(pub ThingsListPagination)"),
+            "the newtype around the struct"
+        );
+        assert!(out.client.contains("pub struct ThingsListPagination {"));
+        assert!(
+            out.client
+                .contains("QueryParam::new(\"pagination\", &pagination)"),
+            "sent as a query parameter"
+        );
+        assert!(out.facade.contains("fn pagination"), "{}", out.facade);
+    }
+
+    /// An error (not a panic) from progenitor is explained the same way.
+    #[test]
+    fn a_generator_error_names_the_operation_and_construct() {
+        let mut spec = optional_object_query_param();
+        spec["paths"]["/api/v2/things"]["get"]["parameters"][1] = json!({
+            "name": "session", "in": "cookie", "required": true, "schema": { "type": "string" } });
+        let Err(e) = super::super::generate(&spec.to_string()) else {
+            panic!("a required cookie parameter is refused by progenitor");
+        };
+        assert!(e.contains("progenitor rejects it"), "{e}");
+        assert!(e.contains("cookie parameters are not supported"), "{e}");
+        assert!(e.contains("required cookie parameter `session`"), "{e}");
+        assert!(e.contains("operationId `ThingsController_list_v2`"), "{e}");
     }
 }

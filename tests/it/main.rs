@@ -11,6 +11,7 @@ mod flows;
 mod fuzz_decode;
 mod lossless;
 mod outcome;
+mod query_objects;
 mod schemas;
 mod seed_operation;
 mod streaming;

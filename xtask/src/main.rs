@@ -10,14 +10,15 @@
 mod codegen;
 
 mod build_report;
+mod check_spec;
 mod cli;
 mod diff;
-#[cfg(test)]
 mod evolution;
 mod fetch;
 mod operations;
 mod overlay;
 mod refresh;
+mod update_spec;
 mod util;
 
 use std::path::Path;
@@ -34,6 +35,12 @@ usage: cargo xtask <command> [options]
 commands:
   refresh-spec  fetch both published editions of the spec (Chinese, English), check them,
                 vendor both or neither, report what changed
+  check-spec    would this spec regenerate? generate, `cargo check` the crate against it in a
+                scratch copy, list the operations added / removed / renamed; --mutate: the
+                evolution run over transformed versions of the vendored spec
+  update-spec   refresh, check, diff and version a spec update: the vendored pair, Cargo.toml,
+                CHANGELOG.md, OPERATIONS.md in the work tree; title.txt, body.md, level.txt
+                (the pull request) in --out DIR
   operations    the operations table (Markdown, --json), --adaptations, OPERATIONS.md
   diff-spec     what changes between two versions of the spec, for SDK users; with
                 --ignore-text, where the two editions differ structurally
@@ -54,6 +61,8 @@ fn main() -> ExitCode {
     };
     let (run, usage): (Command, &str) = match command.as_str() {
         "refresh-spec" => (refresh::run, refresh::USAGE),
+        "check-spec" => (check_spec::run, check_spec::USAGE),
+        "update-spec" => (update_spec::run, update_spec::USAGE),
         "operations" => (operations::run, operations::USAGE),
         "diff-spec" => (diff::run, diff::USAGE),
         "build-report" => (build_report::run, build_report::USAGE),

@@ -24,6 +24,7 @@ pub const DEFAULT_SOURCE_EN: &str = "https://docs.aitoearn.ai/openapi/en/aitoear
 
 pub const USAGE: &str = "\
 cargo xtask refresh-spec [--from PATH|file://URL|https://URL] [--from-en PATH|file://URL|https://URL]
+                         [--no-compile] [--timeout SECS]
 
   Fetches both editions of the spec (http(s) through the curl binary):
     --from     the Chinese edition, the structural source of truth
@@ -35,8 +36,9 @@ cargo xtask refresh-spec [--from PATH|file://URL|https://URL] [--from-en PATH|fi
   Re-applies every overlay (openapi/overlays) to the new Chinese edition and reports each
   action: still needed, or now a no-op (the upstream caught up: delete the overlay); an action
   whose target is gone fails the refresh.
-  Checks that each is JSON and OpenAPI 3.0.x and that the generator accepts the pair, then
-  replaces both files with the fetched bytes, or neither (a failed refresh leaves both
+  Checks that each is JSON and OpenAPI 3.0.x, that the generator accepts the pair and that
+  the crate and its examples compile against it (`cargo xtask check-spec`: a scratch copy,
+  at most --timeout seconds, default 1200; --no-compile skips it), then replaces both files with the fetched bytes, or neither (a failed refresh leaves both
   byte-identical). Prints what changed for SDK users and where the editions differ
   structurally (a report, never a failure).";
 
@@ -192,7 +194,18 @@ fn refused(source: &dyn std::fmt::Display, what: &str, why: impl std::fmt::Displ
 
 /// Fetches both editions, checks each and the pair, and vendors under `root` those that differ
 /// from the files there: both or neither.
+#[cfg(test)]
 pub fn refresh(root: &Path, sources: Sources) -> Result<Refreshed, String> {
+    refresh_checked(root, sources, None)
+}
+
+/// [`refresh`], and when `compile` is given, the crate must also compile against the new pair
+/// (`check-spec`'s scratch copy, bounded by that time) before anything is vendored.
+pub fn refresh_checked(
+    root: &Path,
+    sources: Sources,
+    compile: Option<std::time::Duration>,
+) -> Result<Refreshed, String> {
     let mut fetched = Vec::new();
     for (edition, source) in [
         (Edition::Chinese, sources.zh),
@@ -228,6 +241,16 @@ pub fn refresh(root: &Path, sources: Sources) -> Result<Refreshed, String> {
             e,
         )
     })?;
+    if let Some(timeout) = compile {
+        let pair = format!("{zh_source}` + `{en_source}");
+        eprintln!(
+            "checking that the crate compiles against it (a scratch copy; --no-compile skips)"
+        );
+        let scratch = crate::check_spec::Scratch::new(root, &text(&zh), Some(&text(&en)))
+            .map_err(|e| refused(&pair, "the pair of editions", e))?;
+        crate::check_spec::cargo_check(root, &scratch, timeout)
+            .map_err(|e| refused(&pair, "the pair of editions", e))?;
+    }
 
     let previous = |edition: Edition| -> Result<Option<Vec<u8>>, String> {
         let path = root.join(edition.file());
@@ -433,15 +456,23 @@ pub fn replace_all(files: &[(&Path, &[u8])]) -> std::io::Result<()> {
 }
 
 pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
-    let args = Args::parse(args, &[], &["from", "from-en"])?;
+    let args = Args::parse(args, &["no-compile"], &["from", "from-en", "timeout"])?;
     args.max_positionals(0)?;
+    let timeout = match args.option("timeout") {
+        Some(t) => std::time::Duration::from_secs(
+            t.parse()
+                .map_err(|_| Failure::Usage(format!("`--timeout {t}`: seconds, a number")))?,
+        ),
+        None => std::time::Duration::from_secs(1200),
+    };
+    let compile = (!args.flag("no-compile")).then_some(timeout);
     let sources = Sources {
         zh: args.option("from").unwrap_or(DEFAULT_SOURCE),
         en: args.option("from-en").unwrap_or(DEFAULT_SOURCE_EN),
     };
     eprintln!("fetching {} (Chinese edition)", sources.zh);
     eprintln!("fetching {} (English edition)", sources.en);
-    let r = refresh(root, sources)?;
+    let r = refresh_checked(root, sources, compile)?;
     for v in [&r.zh, &r.en] {
         println!(
             "{}: {} operations, {} component schemas; {}",
