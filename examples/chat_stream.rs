@@ -36,7 +36,7 @@ async fn main() -> Result<(), Error> {
         (mock.client(), Some(mock))
     };
 
-    let body = types::RelayChatCompletionsDto {
+    let body = types::ops::relay_chat_completions::Body {
         model,
         messages: vec![types::RelayChatCompletionsDtoMessagesItem {
             role: "user".into(),

@@ -181,7 +181,7 @@ where
     (client, task)
 }
 
-fn chat_body() -> types::RelayChatCompletionsDto {
+fn chat_body() -> types::ops::relay_chat_completions::Body {
     serde_json::from_value(json!({
         "model": "gpt-5.6-terra",
         "messages": [{ "role": "user", "content": "hi" }],
@@ -190,7 +190,7 @@ fn chat_body() -> types::RelayChatCompletionsDto {
     .unwrap()
 }
 
-fn claude_body() -> types::ClaudeChatProxyDto {
+fn claude_body() -> types::ops::relay_claude_messages::Body {
     serde_json::from_value(json!({
         "model": "claude-sonnet",
         "max_tokens": 64,
@@ -729,7 +729,7 @@ async fn a_byte_order_mark_and_invalid_utf8_neither_panic_nor_stall() {
     .await;
 }
 
-fn gemini_body() -> types::RelayGeminiStreamGenerateContentBody {
+fn gemini_body() -> types::ops::relay_gemini_stream_generate_content::Body {
     serde_json::from_value(json!({
         "model": "gemini-2.5-flash",
         "contents": [{ "role": "user", "parts": [{ "text": "hi" }] }]
@@ -779,7 +779,7 @@ async fn gemini_and_image_generation_streams() {
             c.sse(&pieces, Duration::from_millis(5)).await.unwrap();
         })
         .await;
-        let body: types::RelayImagesGenerationsBody =
+        let body: types::ops::relay_images_generations::Body =
             serde_json::from_value(json!({ "model": "gpt-image-2", "prompt": "a cat" })).unwrap();
         let events = client
             .relay_images_generations()
