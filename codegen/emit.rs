@@ -137,13 +137,7 @@ fn body_type(desc: Option<&Value>, types: &BTreeSet<String>) -> Result<TokenStre
         return Ok(quote!(::serde_json::Value));
     };
     if let Some(name) = desc.get("ref").and_then(Value::as_str) {
-        let candidates = [
-            name.to_string(),
-            super::naming::type_stem(&super::naming::words(name).join("_")),
-        ];
-        let found = candidates
-            .iter()
-            .find(|c| types.contains(c.as_str()))
+        let found = component_type(name, types)
             .ok_or_else(|| format!("no generated type for component `{name}`"))?;
         let ident = format_ident!("{}", found);
         return Ok(quote!(crate::types::#ident));
@@ -564,7 +558,7 @@ pub fn facade(
             kind::ENVELOPE if op.body.is_none() => quote! {
                 /// Sends the request; the envelope's `code` is checked and its `data` ignored.
                 pub async fn send(self) -> crate::Result<()> {
-                    { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::envelope_unit(call, shared, inner.clone().send())).await }
+                    { let Self { inner, shared, options } = self; crate::send::envelope_unit(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                 }
             },
             kind::ENVELOPE => {
@@ -573,7 +567,7 @@ pub fn facade(
                     /// Sends the request and returns the envelope's `data`; a non-zero `code` is
                     /// [`Error::Api`](crate::Error::Api).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::envelope(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::envelope(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                 }
             }
@@ -583,7 +577,7 @@ pub fn facade(
                     /// Sends the request and returns the body as the service sends it (this
                     /// operation is not enveloped).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::json(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::json(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                 }
             }
@@ -592,7 +586,7 @@ pub fn facade(
                 quote! {
                     /// Sends the request and returns the answer's Server-Sent Events as a stream.
                     pub async fn send(self) -> crate::Result<crate::EventStream<#ev>> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::events(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::events(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                 }
             }
@@ -603,19 +597,19 @@ pub fn facade(
                     /// Sends the request and returns the JSON body (the request does not ask to
                     /// stream).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::json(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::json(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                     /// Sends the request and returns the answer's Server-Sent Events as a stream
                     /// (the request body must ask to stream, e.g. `"stream": true`).
                     pub async fn stream(self) -> crate::Result<crate::EventStream<#ev>> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::events(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::events(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                 }
             }
             _ => quote! {
                 /// Sends the request; the answer has no body.
                 pub async fn send(self) -> crate::Result<()> {
-                    { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::empty(call, shared, inner.clone().send())).await }
+                    { let Self { inner, shared, options } = self; crate::send::empty(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                 }
             },
         };
@@ -843,7 +837,9 @@ pub fn facade(
             .unwrap_or(&Value::Null),
     );
     let schemas = if options.schemas {
-        operation_schemas(ops, adapted)
+        let ops_schemas = operation_schemas(ops, adapted);
+        let models = model_schemas(ops, &builders, adapted);
+        quote!(#ops_schemas #models)
     } else {
         quote!()
     };
@@ -901,6 +897,101 @@ pub fn facade(
 
         #schemas
     })
+}
+
+/// `schemars::JsonSchema` for every model that is a component of the spec or an operation's
+/// request body: a stub over `crate::model_schema`, which reads the spec's schema (converted
+/// here once) instead of a derive per model and per field.
+fn model_schemas(ops: &[Operation], builders: &Builders, adapted: &Value) -> TokenStream {
+    let components = adapted
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let converted: serde_json::Map<String, Value> = components
+        .iter()
+        .map(|(k, v)| (k.clone(), super::schema::convert(v)))
+        .collect();
+    let defs = Value::Object(converted).to_string();
+    let mut impls = Vec::new();
+    let mut done = BTreeSet::new();
+    for name in components.keys() {
+        let Some(ty) = component_type(name, &builders.types) else {
+            continue;
+        };
+        if !done.insert(ty.clone()) {
+            continue;
+        }
+        let ident = format_ident!("{}", ty);
+        impls.push(quote! {
+            impl ::schemars::JsonSchema for crate::generated::types::#ident {
+                fn schema_name() -> ::std::string::String {
+                    #name.into()
+                }
+                fn json_schema(generator: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                    crate::model_schema::component(generator, #name)
+                }
+            }
+        });
+    }
+    for op in ops {
+        let Some(target) = builders
+            .by_method
+            .get(&op.name)
+            .and_then(|(_, setters)| setters.get("body"))
+            .and_then(|s| s.target.as_ref())
+            .filter(|_| op.has_body)
+        else {
+            continue;
+        };
+        let syn::Type::Path(tp) = target else {
+            continue;
+        };
+        let Some(last) = tp.path.segments.last() else {
+            continue;
+        };
+        let ty = last.ident.to_string();
+        if !builders.types.contains(&ty) || !done.insert(ty.clone()) {
+            continue;
+        }
+        let body = adapted
+            .get("paths")
+            .and_then(|p| p.get(&op.path))
+            .and_then(|i| i.get(op.method.to_ascii_lowercase()))
+            .and_then(|o| o.pointer("/requestBody/content"))
+            .and_then(Value::as_object)
+            .and_then(|c| c.values().next())
+            .and_then(|m| m.get("schema"))
+            .map(super::schema::convert)
+            .unwrap_or(Value::Bool(true))
+            .to_string();
+        let ident = &last.ident;
+        impls.push(quote! {
+            impl ::schemars::JsonSchema for crate::generated::types::#ident {
+                fn schema_name() -> ::std::string::String {
+                    #ty.into()
+                }
+                fn json_schema(generator: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                    crate::model_schema::inline(generator, #body)
+                }
+            }
+        });
+    }
+    quote! {
+        /// Every component's JSON Schema, `{name: schema}` (for `crate::model_schema`).
+        pub(crate) static MODEL_DEFS: &str = #defs;
+        #(#impls)*
+    }
+}
+
+/// The generated type of component `name` (the one naming rule: `codegen/naming.rs`).
+fn component_type(name: &str, types: &BTreeSet<String>) -> Option<String> {
+    [
+        name.to_string(),
+        super::naming::type_stem(&super::naming::words(name).join("_")),
+    ]
+    .into_iter()
+    .find(|c| types.contains(c.as_str()))
 }
 
 /// `(input, output)` JSON Schemas of every operation, self-contained, in table order.

@@ -55,10 +55,13 @@ mod client;
 mod dynamic;
 mod error;
 pub mod flows;
+#[cfg(feature = "schemars")]
+mod model_schema;
 mod open;
 mod operation;
 mod region;
 mod retry;
+mod send;
 mod sse;
 mod tls;
 mod transport;

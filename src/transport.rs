@@ -11,10 +11,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::call::{Attempt, Call};
-use crate::client::Shared;
+use crate::call::Call;
 use crate::error::{Error, Result, snippet};
-use crate::sse::EventStream;
 
 /// What progenitor's `send()` resolves to for every operation (the adapted spec gives each one
 /// opaque `default` response).
@@ -201,7 +199,7 @@ fn api_error(call: &Call, answer: &Answer, env: &RawEnvelope<'_>) -> Option<Erro
     })
 }
 
-fn http_error(call: &Call, answer: &Answer) -> Error {
+pub(crate) fn http_error(call: &Call, answer: &Answer) -> Error {
     Error::Http {
         operation: call.op.name,
         request_id: call.request_id.to_string(),
@@ -212,7 +210,7 @@ fn http_error(call: &Call, answer: &Answer) -> Error {
     }
 }
 
-fn decode_error(call: &Call, answer: &Answer, reason: impl Into<String>) -> Error {
+pub(crate) fn decode_error(call: &Call, answer: &Answer, reason: impl Into<String>) -> Error {
     Error::Decode {
         operation: call.op.name,
         request_id: call.request_id.to_string(),
@@ -349,121 +347,4 @@ pub(crate) fn decode_json<T: DeserializeOwned>(call: &Call, answer: &Answer) -> 
     let text = std::str::from_utf8(&answer.body)
         .map_err(|e| decode_error(call, answer, format!("the body is not UTF-8: {e}")))?;
     from_json(text).map_err(|e| decode_error(call, answer, format!("body {e}")))
-}
-
-/// Reads an answer whole and decodes it with `decode`.
-async fn read_and<T>(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-    decode: impl FnOnce(&Call, &Answer) -> Result<T>,
-) -> Attempt<T> {
-    let head = match head(&call, sent).await {
-        Ok(h) => h,
-        Err(e) => return Attempt::failed(e),
-    };
-    let (status, retry_after) = (head.status, head.retry_after);
-    let result = match read(&call, head, shared.max_body).await {
-        Ok(answer) => decode(&call, &answer),
-        Err(e) => Err(e),
-    };
-    Attempt {
-        result,
-        status: Some(status),
-        retry_after,
-    }
-}
-
-/// One attempt of an enveloped operation: `data` on `code == 0`, [`Error::Api`] otherwise.
-pub(crate) async fn envelope<T: DeserializeOwned>(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<T> {
-    read_and(call, shared, sent, decode_envelope).await
-}
-
-/// One attempt of an enveloped operation whose `data` the spec leaves out.
-#[allow(dead_code)] // called by generated code only when the spec has such operations
-pub(crate) async fn envelope_unit(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<()> {
-    read_and(call, shared, sent, |c, a| {
-        decode_envelope::<serde::de::IgnoredAny>(c, a).map(|_| ())
-    })
-    .await
-}
-
-/// One attempt of a raw JSON operation.
-pub(crate) async fn json<T: DeserializeOwned>(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<T> {
-    read_and(call, shared, sent, decode_json).await
-}
-
-/// One attempt of an operation without a body.
-#[allow(dead_code)] // called by generated code only when the spec has such operations
-pub(crate) async fn empty(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<()> {
-    read_and(call, shared, sent, |c, a| {
-        if a.is_success() {
-            Ok(())
-        } else {
-            Err(http_error(c, a))
-        }
-    })
-    .await
-}
-
-/// One attempt of a streaming operation: the events, or the error answered instead.
-pub(crate) async fn events<E: DeserializeOwned>(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<EventStream<E>> {
-    let head = match head(&call, sent).await {
-        Ok(h) => h,
-        Err(e) => return Attempt::failed(e),
-    };
-    let is_sse = head.content_type.as_deref().is_some_and(|ct| {
-        ct.trim_start()
-            .to_ascii_lowercase()
-            .starts_with("text/event-stream")
-    });
-    let (status, retry_after) = (head.status, head.retry_after);
-    if (200..300).contains(&status) && is_sse {
-        let stream = EventStream::new(call.op, call.request_id.clone(), head.body);
-        return Attempt {
-            result: Ok(stream),
-            status: Some(status),
-            retry_after,
-        };
-    }
-    // Not a stream: an envelope error, an HTTP error page, or JSON where events were expected.
-    let result = match read(&call, head, shared.max_body).await {
-        Err(e) => Err(e),
-        Ok(answer) => match decode_json::<serde::de::IgnoredAny>(&call, &answer) {
-            Err(e) => Err(e),
-            Ok(_) => Err(decode_error(
-                &call,
-                &answer,
-                format!(
-                    "expected `text/event-stream`, got `{}`",
-                    answer.content_type.as_deref().unwrap_or("no content type")
-                ),
-            )),
-        },
-    };
-    Attempt {
-        result,
-        status: Some(status),
-        retry_after,
-    }
 }
