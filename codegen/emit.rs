@@ -623,7 +623,7 @@ pub fn facade(
             #[derive(Debug, Clone)]
             pub struct #builder_ident<'a> {
                 pub(crate) inner: crate::generated::builder::#builder_ident<'a>,
-                pub(crate) shared: &'a crate::client::Shared,
+                pub(crate) shared: &'a crate::config::Shared,
                 pub(crate) options: crate::call::CallOptions,
             }
             impl<'a> #builder_ident<'a> {
@@ -713,19 +713,19 @@ pub fn facade(
         // Decoding alone, for fuzzing and benchmarks: the same decoder `send()` uses.
         let decoder = match op.kind.as_str() {
             kind::ENVELOPE if op.body.is_none() => Some(quote!(
-                crate::transport::decode_envelope::<::serde::de::IgnoredAny>(call, answer)
+                crate::decode::envelope::<::serde::de::IgnoredAny>(call, answer)
                     .map(|_| ::serde_json::Value::Null)
             )),
             kind::ENVELOPE => {
                 let ty = body_type(op.body.as_ref(), &builders.types)?;
                 Some(
-                    quote!(crate::transport::decode_envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
+                    quote!(crate::decode::envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
                 )
             }
             kind::JSON | kind::JSON_OR_SSE => {
                 let ty = body_type(op.body.as_ref(), &builders.types)?;
                 Some(
-                    quote!(crate::transport::decode_json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
+                    quote!(crate::decode::json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
                 )
             }
             _ => None,
@@ -874,7 +874,7 @@ pub fn facade(
         pub(crate) fn decode_dynamic(
             name: &str,
             call: &crate::call::Call,
-            answer: &crate::transport::Answer,
+            answer: &crate::decode::Answer,
         ) -> ::std::option::Option<crate::Result<::serde_json::Value>> {
             Some(match name {
                 #(#decode_arms)*

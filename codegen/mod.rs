@@ -119,7 +119,7 @@ pub fn generate_full(
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_inner_type(quote::quote!(crate::client::Shared))
+        .with_inner_type(quote::quote!(crate::config::Shared))
         .with_hooks(progenitor::HooksMode::Expected)
         // `x-rust-type` paths into this crate (see `adapt::open_response_enums`).
         .with_crate("aitoearn", progenitor::CrateVers::Any, None);

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tracing::Instrument;
 
-use crate::client::Shared;
+use crate::config::Shared;
 use crate::error::Result;
 use crate::operation::Operation;
 use crate::retry::is_idempotent;

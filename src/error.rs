@@ -138,17 +138,6 @@ pub enum Error {
     Flow(Box<crate::flows::FlowError>),
 }
 
-impl From<crate::flows::FlowError> for Error {
-    /// A failed operation gives back its own [`Error`]; any other flow failure is
-    /// [`Error::Flow`].
-    fn from(error: crate::flows::FlowError) -> Self {
-        match error {
-            crate::flows::FlowError::Api(e) => *e,
-            other => Self::Flow(Box::new(other)),
-        }
-    }
-}
-
 /// Kinds of [`Error::Transport`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -52,9 +52,13 @@ extern crate self as aitoearn;
 mod auth;
 mod call;
 mod client;
+mod config;
+mod decode;
 mod dynamic;
 mod error;
 pub mod flows;
+mod generic;
+mod hooks;
 #[cfg(feature = "schemars")]
 mod model_schema;
 mod open;
@@ -127,7 +131,7 @@ pub mod __private {
             op,
             request_id: "fuzz".into(),
         };
-        let answer = crate::transport::Answer {
+        let answer = crate::decode::Answer {
             status,
             content_type: Some("application/json".into()),
             location: None,
@@ -143,12 +147,12 @@ pub mod __private {
             op,
             request_id: "bench".into(),
         };
-        let answer = crate::transport::Answer {
+        let answer = crate::decode::Answer {
             status: 200,
             content_type: None,
             location: None,
             body,
         };
-        crate::transport::decode_envelope(&call, &answer)
+        crate::decode::envelope(&call, &answer)
     }
 }

@@ -12,11 +12,12 @@ use progenitor_client::ByteStream;
 use serde::de::DeserializeOwned;
 
 use crate::call::{Attempt, Call, CallOptions};
-use crate::client::Shared;
+use crate::config::Shared;
+use crate::decode::{self, Answer};
 use crate::error::{Error, Result};
 use crate::operation::Operation;
 use crate::sse::EventStream;
-use crate::transport::{self, Answer, Sent};
+use crate::transport::{self, Sent};
 
 /// One attempt's request, as progenitor sends it.
 pub(crate) type Sending<'a> = Pin<Box<dyn Future<Output = Sent> + Send + 'a>>;
@@ -107,9 +108,9 @@ async fn events_attempt(
     // Not a stream: an envelope error, an HTTP error page, or JSON where events were expected.
     let result = match transport::read(&call, head, shared.max_body).await {
         Err(e) => Err(e),
-        Ok(answer) => match transport::decode_json::<serde::de::IgnoredAny>(&call, &answer) {
+        Ok(answer) => match decode::json::<serde::de::IgnoredAny>(&call, &answer) {
             Err(e) => Err(e),
-            Ok(_) => Err(transport::decode_error(
+            Ok(_) => Err(decode::decode_error(
                 &call,
                 &answer,
                 format!(
@@ -144,9 +145,7 @@ pub(crate) async fn envelope<T: DeserializeOwned + Send + 'static>(
     options: CallOptions,
     request: Request<'_>,
 ) -> Result<T> {
-    let decode = |c: &Call, a: &Answer| {
-        transport::decode_envelope::<T>(c, a).map(|v| Box::new(v) as Decoded)
-    };
+    let decode = |c: &Call, a: &Answer| decode::envelope::<T>(c, a).map(|v| Box::new(v) as Decoded);
     take(
         op,
         call(op, shared, options, request, Reading::Whole(&decode)).await?,
@@ -162,7 +161,7 @@ pub(crate) async fn envelope_unit(
     request: Request<'_>,
 ) -> Result<()> {
     let decode = |c: &Call, a: &Answer| {
-        transport::decode_envelope::<serde::de::IgnoredAny>(c, a).map(|_| Box::new(()) as Decoded)
+        decode::envelope::<serde::de::IgnoredAny>(c, a).map(|_| Box::new(()) as Decoded)
     };
     take(
         op,
@@ -177,8 +176,7 @@ pub(crate) async fn json<T: DeserializeOwned + Send + 'static>(
     options: CallOptions,
     request: Request<'_>,
 ) -> Result<T> {
-    let decode =
-        |c: &Call, a: &Answer| transport::decode_json::<T>(c, a).map(|v| Box::new(v) as Decoded);
+    let decode = |c: &Call, a: &Answer| decode::json::<T>(c, a).map(|v| Box::new(v) as Decoded);
     take(
         op,
         call(op, shared, options, request, Reading::Whole(&decode)).await?,
@@ -197,7 +195,7 @@ pub(crate) async fn empty(
         if (200..300).contains(&a.status) {
             Ok(Box::new(()) as Decoded)
         } else {
-            Err(transport::http_error(c, a))
+            Err(decode::http_error(c, a))
         }
     };
     take(

@@ -170,7 +170,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
             None => None,
             Some(Ok(ev)) if ev.data.trim() == "[DONE]" => None,
             Some(Ok(ev)) => {
-                let decoded = crate::transport::from_json::<T>(&ev.data);
+                let decoded = crate::decode::from_json::<T>(&ev.data);
                 // A bad event is reported and the stream goes on.
                 return Poll::Ready(Some(match decoded {
                     Ok(data) => Ok(Event {

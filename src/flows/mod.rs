@@ -179,6 +179,17 @@ impl From<crate::Error> for FlowError {
     }
 }
 
+impl From<FlowError> for crate::Error {
+    /// A failed operation gives back its own [`Error`](crate::Error); any other flow failure
+    /// is [`Error::Flow`](crate::Error::Flow).
+    fn from(error: FlowError) -> Self {
+        match error {
+            FlowError::Api(e) => *e,
+            other => Self::Flow(Box::new(other)),
+        }
+    }
+}
+
 fn code_suffix(code: Option<i64>) -> String {
     code.map(|c| format!(", code {c}")).unwrap_or_default()
 }
