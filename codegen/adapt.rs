@@ -204,14 +204,9 @@ fn hoist_pointer_refs(spec: &mut Value) -> Result<usize, String> {
     Ok(count)
 }
 
-/// `#/components/schemas/PlatformMetadataVo/properties/mediaRules/properties/aspectRatio` →
-/// `PlatformMetadataVoMediaRulesAspectRatio`.
+/// The component a pointer `$ref` becomes: [`naming::pointer_type_name`].
 fn pointer_component_name(pointer: &str) -> String {
-    let rest = pointer.trim_start_matches("#/components/schemas/");
-    rest.split('/')
-        .filter(|s| !matches!(*s, "properties" | "items" | "additionalProperties"))
-        .map(|s| naming::type_stem(&naming::words(s).join("_")))
-        .collect()
+    naming::pointer_type_name(pointer)
 }
 
 fn unique_component_name(spec: &Value, base: &str) -> Result<String, String> {
@@ -606,21 +601,10 @@ fn is_envelope(schema: &Value, components: &Value) -> bool {
     code_is_int && props.and_then(|p| p.get("message")).is_some()
 }
 
+/// `schema`, its references to whole components (`components`: the spec's `components.schemas`)
+/// followed ([`refs::follow`](super::refs::follow)).
 pub(crate) fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
-    let mut cur = schema;
-    for _ in 0..16 {
-        match cur.get("$ref").and_then(Value::as_str) {
-            Some(r) => match r
-                .strip_prefix("#/components/schemas/")
-                .and_then(|n| components.get(n))
-            {
-                Some(next) => cur = next,
-                None => return cur,
-            },
-            None => return cur,
-        }
-    }
-    cur
+    super::refs::follow(schema, super::refs::in_components(components)).schema
 }
 
 /// Describes where the Rust type of a body comes from (`x-aitoearn-response.body`):

@@ -655,10 +655,7 @@ pub fn pascal(s: &str) -> String {
     naming::type_stem(&naming::words(s).join("_"))
 }
 
-/// RFC 6901 escaping of one reference token.
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
+pub use super::refs::escape;
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ pub mod isolate;
 pub mod model;
 pub mod naming;
 pub mod overlay;
+pub mod refs;
 pub mod schema;
 pub mod shared_enums;
 
