@@ -8,8 +8,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::adapt::HTTP_METHODS;
 use super::refs::escape;
+use super::spec_walk::HTTP_METHODS;
 
 /// Separates the English text from the Chinese one in merged descriptions.
 pub const SEPARATOR: &str = "\n\n";

@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::adapt::{each_operation, resolve};
 use super::naming;
+use super::spec_walk::{each_operation, resolve};
 
 /// One inline schema that typify will turn into a named type.
 struct Entry {

@@ -9,8 +9,8 @@
 use proc_macro2::TokenStream;
 use serde_json::Value;
 
-use super::adapt::HTTP_METHODS;
 use super::refs::escape;
+use super::spec_walk::HTTP_METHODS;
 
 /// Runs progenitor on the adapted spec; never panics.
 pub fn generate(

@@ -12,6 +12,7 @@ pub mod overlay;
 pub mod refs;
 pub mod schema;
 pub mod shared_enums;
+pub mod spec_walk;
 
 use serde_json::Value;
 

@@ -137,7 +137,7 @@ pub enum Error {
     #[cfg(feature = "flows")]
     #[cfg_attr(docsrs, doc(cfg(feature = "flows")))]
     #[error(transparent)]
-    Flow(Box<crate::flows::FlowError>),
+    Flow(Box<FlowError>),
 }
 
 /// Kinds of [`Error::Transport`].
