@@ -794,11 +794,11 @@ pub fn facade(
             op.summary_en.clone()
         };
         let auth = match &op.auth {
-            Auth::None => quote!(crate::Auth::None),
+            Auth::None => quote!(crate::KeyPlacement::None),
             Auth::Header { name, prefix } => {
-                quote!(crate::Auth::Header { name: #name, prefix: #prefix })
+                quote!(crate::KeyPlacement::Header { name: #name, prefix: #prefix })
             }
-            Auth::Query { name } => quote!(crate::Auth::Query { name: #name }),
+            Auth::Query { name } => quote!(crate::KeyPlacement::Query { name: #name }),
         };
         let response = match &op.answer {
             Answer::Envelope(_) => quote!(crate::ResponseKind::Envelope),
@@ -818,7 +818,7 @@ pub fn facade(
                 summary_en: #summary_en,
                 tag: #tag,
                 tag_en: #tag_en,
-                auth: #auth,
+                api_key: #auth,
                 response: #response,
                 deprecated: #deprecated,
             }

@@ -10,8 +10,10 @@ pub mod lean;
 pub mod model;
 pub mod naming;
 pub mod overlay;
+pub mod refs;
 pub mod schema;
 pub mod shared_enums;
+pub mod spec_walk;
 
 use serde_json::Value;
 

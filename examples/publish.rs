@@ -6,7 +6,7 @@
 //! AITOEARN_API_KEY=sk-… cargo run --example publish -- flow.json # against the service
 //! ```
 //!
-//! `flow.json` is the body of `publish_flow_create` (`aitoearn::types::PublishFlowCreateBody`):
+//! `flow.json` is the body of `publish_flow_create` (`aitoearn::types::ops::publish_flow_create::Body`):
 //!
 //! ```json
 //! { "publishAt": "2026-07-02T12:00:00Z",
@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use aitoearn::flows::{Polling, PublishState};
-use aitoearn::types::PublishFlowCreateBody;
+use aitoearn::types::ops::publish_flow_create::Body as PublishFlowCreateBody;
 use aitoearn::{Client, ENV_API_KEY};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};

@@ -11,7 +11,7 @@ use tracing::Instrument;
 use crate::config::Shared;
 use crate::error::Result;
 use crate::operation::Operation;
-use crate::retry::is_idempotent;
+use crate::operation::is_idempotent;
 
 /// Per-call settings, set through the request builders (`.retry(..)`, `.request_id(..)`,
 /// `.timeout(..)`).

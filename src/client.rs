@@ -88,6 +88,7 @@ impl Client {
 
     /// The HTTP client requests go through (the user's own, when given). The API key is not
     /// part of it: the hooks add it per operation, so other requests never carry it.
+    #[cfg(feature = "flows")]
     pub(crate) fn http(&self) -> &reqwest::Client {
         self.inner.client()
     }

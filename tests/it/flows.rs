@@ -260,7 +260,7 @@ async fn a_failed_authorization_is_a_typed_error() {
             );
             // The code reaches the flow as far as the generated model carries `errorCode`.
             if let Some(code) = code {
-                assert_eq!(*code, 15042);
+                assert_eq!(*code, ErrorCode::from_code(15042));
                 assert_eq!(err.code(), Some(ErrorCode::from_code(15042)));
             }
         }
@@ -818,7 +818,7 @@ fn flow(tasks: Vec<Value>) -> ResponseTemplate {
     ok(json!({ "flowId": "flow-1", "tasks": tasks }))
 }
 
-fn publish_body() -> aitoearn::types::PublishFlowCreateBody {
+fn publish_body() -> aitoearn::types::ops::publish_flow_create::Body {
     serde_json::from_value(json!({
         "publishAt": "2026-07-02T12:00:00Z",
         "content": { "title": "Hello", "media": [{ "url": "https://cdn.example/u/asset-1" }] },

@@ -310,7 +310,7 @@ fn the_operations_to_check_with_come_from_the_spec() {
     assert!(with_checks >= 15, "{with_checks}");
 }
 
-fn publish_body(flow_id: Option<&str>) -> aitoearn::types::PublishFlowCreateBody {
+fn publish_body(flow_id: Option<&str>) -> aitoearn::types::ops::publish_flow_create::Body {
     let op = Operation::find("publish_flow_create").unwrap();
     let mut body = mock::sample_input(op)["body"].take();
     match flow_id {
