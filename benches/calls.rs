@@ -163,10 +163,11 @@ fn main() {
 
     let accounts = Bytes::from(accounts_body(10_000));
     let (_, sdk) = support::measure(|| {
-        aitoearn::__private::decode_envelope::<types::AccountsListData>(accounts.clone()).unwrap()
+        aitoearn::__private::decode_envelope::<types::ops::accounts_list::Output>(accounts.clone())
+            .unwrap()
     });
     let (_, floor) = support::measure(|| {
-        serde_json::from_slice::<Envelope<types::AccountsListData>>(&accounts).unwrap()
+        serde_json::from_slice::<Envelope<types::ops::accounts_list::Output>>(&accounts).unwrap()
     });
     report("decode/accounts_10k", sdk, floor);
     println!("decode/accounts_10k: body {} bytes", accounts.len());
@@ -187,12 +188,17 @@ fn main() {
     g.sample_size(20);
     g.bench_function("sdk", |b| {
         b.iter(|| {
-            aitoearn::__private::decode_envelope::<types::AccountsListData>(accounts.clone())
-                .unwrap()
+            aitoearn::__private::decode_envelope::<types::ops::accounts_list::Output>(
+                accounts.clone(),
+            )
+            .unwrap()
         })
     });
     g.bench_function("floor", |b| {
-        b.iter(|| serde_json::from_slice::<Envelope<types::AccountsListData>>(&accounts).unwrap())
+        b.iter(|| {
+            serde_json::from_slice::<Envelope<types::ops::accounts_list::Output>>(&accounts)
+                .unwrap()
+        })
     });
     g.finish();
 

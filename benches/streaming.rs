@@ -200,7 +200,7 @@ fn http_response(body: &[u8]) -> Vec<u8> {
     out
 }
 
-fn request_body() -> types::RelayChatCompletionsDto {
+fn request_body() -> types::ops::relay_chat_completions::Body {
     serde_json::from_value(json!({
         "model": "gpt-5.6-terra",
         "messages": [{ "role": "user", "content": "hi" }],

@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::naming;
+// Where the generator and xtask have always found them (not every includer uses each).
+#[allow(unused_imports)]
+pub use super::spec_walk::{HTTP_METHODS, for_each_operation, insert_component, resolve};
 
 /// One transformation of the spec.
 pub struct Adaptation {
@@ -164,48 +167,6 @@ pub fn adapt(spec: &mut Value) -> Result<Vec<(&'static str, usize)>, String> {
         .collect()
 }
 
-pub(crate) const HTTP_METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Calls `f(method, path, operation)` for every operation, reading only.
-pub fn each_operation(spec: &Value, mut f: impl FnMut(&str, &str, &Map<String, Value>)) {
-    let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
-        return;
-    };
-    for (path, item) in paths {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if let (true, Some(op)) = (HTTP_METHODS.contains(&method.as_str()), op.as_object()) {
-                f(method, path, op);
-            }
-        }
-    }
-}
-
-/// Calls `f(method, path, operation)` for every operation (in the order of the JSON map).
-pub fn for_each_operation(
-    spec: &mut Value,
-    mut f: impl FnMut(&str, &str, &mut Map<String, Value>) -> Result<(), String>,
-) -> Result<(), String> {
-    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
-        return Ok(());
-    };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for (method, op) in item.iter_mut() {
-            if !HTTP_METHODS.contains(&method.as_str()) {
-                continue;
-            }
-            if let Some(op) = op.as_object_mut() {
-                f(method, path, op)?;
-            }
-        }
-    }
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------------
 // hoist_pointer_refs
 
@@ -245,14 +206,9 @@ fn hoist_pointer_refs(spec: &mut Value) -> Result<usize, String> {
     Ok(count)
 }
 
-/// `#/components/schemas/PlatformMetadataVo/properties/mediaRules/properties/aspectRatio` →
-/// `PlatformMetadataVoMediaRulesAspectRatio`.
+/// The component a pointer `$ref` becomes: [`naming::pointer_type_name`].
 fn pointer_component_name(pointer: &str) -> String {
-    let rest = pointer.trim_start_matches("#/components/schemas/");
-    rest.split('/')
-        .filter(|s| !matches!(*s, "properties" | "items" | "additionalProperties"))
-        .map(|s| naming::type_stem(&naming::words(s).join("_")))
-        .collect()
+    naming::pointer_type_name(pointer)
 }
 
 fn unique_component_name(spec: &Value, base: &str) -> Result<String, String> {
@@ -267,21 +223,6 @@ fn unique_component_name(spec: &Value, base: &str) -> Result<String, String> {
         .map(|i| format!("{base}{i}"))
         .find(|n| !taken(n))
         .ok_or_else(|| format!("no free component name for {base}"))
-}
-
-pub(crate) fn insert_component(spec: &mut Value, name: &str, schema: Value) -> Result<(), String> {
-    let root = spec.as_object_mut().ok_or("spec is not an object")?;
-    let components = root.entry("components").or_insert_with(|| json!({}));
-    let schemas = components
-        .as_object_mut()
-        .ok_or("components is not an object")?
-        .entry("schemas")
-        .or_insert_with(|| json!({}));
-    schemas
-        .as_object_mut()
-        .ok_or("components.schemas is not an object")?
-        .insert(name.to_string(), schema);
-    Ok(())
 }
 
 fn collect_refs(v: &Value, f: &mut impl FnMut(&str)) {
@@ -645,23 +586,6 @@ fn is_envelope(schema: &Value, components: &Value) -> bool {
         })
         .unwrap_or(false);
     code_is_int && props.and_then(|p| p.get("message")).is_some()
-}
-
-pub(crate) fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
-    let mut cur = schema;
-    for _ in 0..16 {
-        match cur.get("$ref").and_then(Value::as_str) {
-            Some(r) => match r
-                .strip_prefix("#/components/schemas/")
-                .and_then(|n| components.get(n))
-            {
-                Some(next) => cur = next,
-                None => return cur,
-            },
-            None => return cur,
-        }
-    }
-    cur
 }
 
 /// Describes where the Rust type of a body comes from (`x-aitoearn-response.body`):

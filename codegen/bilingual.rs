@@ -8,7 +8,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::adapt::HTTP_METHODS;
+use super::refs::escape;
+use super::spec_walk::HTTP_METHODS;
 
 /// Separates the English text from the Chinese one in merged descriptions.
 pub const SEPARATOR: &str = "\n\n";
@@ -189,10 +190,6 @@ fn merge_error_messages(zh: &mut Value, en: &Value) -> usize {
         root.insert(ERROR_MESSAGES.into(), Value::Object(out));
     }
     n
-}
-
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 fn merge_descriptions(

@@ -11,8 +11,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::adapt::kind;
-use super::model::{Auth, Operation};
+use super::model::{Answer, Auth, Operation, Scalar, Shape};
 
 /// A progenitor builder setter.
 struct Setter {
@@ -131,33 +130,24 @@ fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
     })
 }
 
-/// The Rust type named by an `x-aitoearn-response` body descriptor.
-fn body_type(desc: Option<&Value>, types: &BTreeSet<String>) -> Result<TokenStream, String> {
-    let Some(desc) = desc else {
-        return Ok(quote!(::serde_json::Value));
-    };
-    if let Some(name) = desc.get("ref").and_then(Value::as_str) {
-        let candidates = [
-            name.to_string(),
-            super::naming::type_stem(&super::naming::words(name).join("_")),
-        ];
-        let found = candidates
-            .iter()
-            .find(|c| types.contains(c.as_str()))
-            .ok_or_else(|| format!("no generated type for component `{name}`"))?;
-        let ident = format_ident!("{}", found);
-        return Ok(quote!(crate::types::#ident));
-    }
-    if let Some(items) = desc.get("array") {
-        let inner = body_type(Some(items), types)?;
-        return Ok(quote!(::std::vec::Vec<#inner>));
-    }
-    Ok(match desc.get("scalar").and_then(Value::as_str) {
-        Some("string") => quote!(::std::string::String),
-        Some("integer") => quote!(i64),
-        Some("number") => quote!(f64),
-        Some("boolean") => quote!(bool),
-        _ => quote!(::serde_json::Value),
+/// The Rust type of a body or event shape.
+fn body_type(shape: &Shape, types: &BTreeSet<String>) -> Result<TokenStream, String> {
+    Ok(match shape {
+        Shape::Component(name) => {
+            let found = component_type(name, types)
+                .ok_or_else(|| format!("no generated type for component `{name}`"))?;
+            let ident = format_ident!("{}", found);
+            quote!(crate::types::#ident)
+        }
+        Shape::Array(items) => {
+            let inner = body_type(items, types)?;
+            quote!(::std::vec::Vec<#inner>)
+        }
+        Shape::Scalar(Scalar::String) => quote!(::std::string::String),
+        Shape::Scalar(Scalar::Integer) => quote!(i64),
+        Shape::Scalar(Scalar::Number) => quote!(f64),
+        Shape::Scalar(Scalar::Boolean) => quote!(bool),
+        Shape::Any => quote!(::serde_json::Value),
     })
 }
 
@@ -560,62 +550,62 @@ pub fn facade(
         let per_call = call_options(setters);
         let index_lit = syn::Index::from(index);
         let op_ref = quote!(&crate::OPERATIONS[#index_lit]);
-        let send = match op.kind.as_str() {
-            kind::ENVELOPE if op.body.is_none() => quote! {
+        let send = match &op.answer {
+            Answer::Envelope(None) => quote! {
                 /// Sends the request; the envelope's `code` is checked and its `data` ignored.
                 pub async fn send(self) -> crate::Result<()> {
-                    { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::envelope_unit(call, shared, inner.clone().send())).await }
+                    { let Self { inner, shared, options } = self; crate::send::envelope_unit(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                 }
             },
-            kind::ENVELOPE => {
-                let ty = body_type(op.body.as_ref(), &builders.types)?;
+            Answer::Envelope(Some(body)) => {
+                let ty = body_type(body, &builders.types)?;
                 quote! {
                     /// Sends the request and returns the envelope's `data`; a non-zero `code` is
                     /// [`Error::Api`](crate::Error::Api).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::envelope(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::envelope(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                 }
             }
-            kind::JSON => {
-                let ty = body_type(op.body.as_ref(), &builders.types)?;
+            Answer::Json(body) => {
+                let ty = body_type(body, &builders.types)?;
                 quote! {
                     /// Sends the request and returns the body as the service sends it (this
                     /// operation is not enveloped).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::json(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::json(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                 }
             }
-            kind::SSE => {
-                let ev = body_type(op.event.as_ref(), &builders.types)?;
+            Answer::Events(event) => {
+                let ev = body_type(event, &builders.types)?;
                 quote! {
                     /// Sends the request and returns the answer's Server-Sent Events as a stream.
                     pub async fn send(self) -> crate::Result<crate::EventStream<#ev>> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::events(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::events(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                 }
             }
-            kind::JSON_OR_SSE => {
-                let ty = body_type(op.body.as_ref(), &builders.types)?;
-                let ev = body_type(op.event.as_ref(), &builders.types)?;
+            Answer::JsonOrEvents { body, event } => {
+                let ty = body_type(body, &builders.types)?;
+                let ev = body_type(event, &builders.types)?;
                 quote! {
                     /// Sends the request and returns the JSON body (the request does not ask to
                     /// stream).
                     pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::json(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::json(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                     /// Sends the request and returns the answer's Server-Sent Events as a stream
                     /// (the request body must ask to stream, e.g. `"stream": true`).
                     pub async fn stream(self) -> crate::Result<crate::EventStream<#ev>> {
-                        { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::events(call, shared, inner.clone().send())).await }
+                        { let Self { inner, shared, options } = self; crate::send::events(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                     }
                 }
             }
-            _ => quote! {
+            Answer::Empty => quote! {
                 /// Sends the request; the answer has no body.
                 pub async fn send(self) -> crate::Result<()> {
-                    { let Self { inner, shared, options } = self; crate::call::run(#op_ref, shared, options, |call| crate::transport::empty(call, shared, inner.clone().send())).await }
+                    { let Self { inner, shared, options } = self; crate::send::empty(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
                 }
             },
         };
@@ -629,7 +619,7 @@ pub fn facade(
             #[derive(Debug, Clone)]
             pub struct #builder_ident<'a> {
                 pub(crate) inner: crate::generated::builder::#builder_ident<'a>,
-                pub(crate) shared: &'a crate::client::Shared,
+                pub(crate) shared: &'a crate::config::Shared,
                 pub(crate) options: crate::call::CallOptions,
             }
             impl<'a> #builder_ident<'a> {
@@ -691,10 +681,12 @@ pub fn facade(
                 });
             }
         }
-        let finish = match op.kind.as_str() {
-            kind::SSE => quote!(crate::dynamic::collect_events(#name, request.send().await?).await),
+        let finish = match &op.answer {
+            Answer::Events(_) => {
+                quote!(crate::dynamic::collect_events(#name, request.send().await?).await)
+            }
             // The input decides, as the service does: `"stream": true` in the body streams.
-            kind::JSON_OR_SSE => quote! {
+            Answer::JsonOrEvents { .. } => quote! {
                 if crate::dynamic::asks_to_stream(input) {
                     crate::dynamic::collect_events(#name, request.stream().await?).await
                 } else {
@@ -717,24 +709,24 @@ pub fn facade(
         });
 
         // Decoding alone, for fuzzing and benchmarks: the same decoder `send()` uses.
-        let decoder = match op.kind.as_str() {
-            kind::ENVELOPE if op.body.is_none() => Some(quote!(
-                crate::transport::decode_envelope::<::serde::de::IgnoredAny>(call, answer)
+        let decoder = match &op.answer {
+            Answer::Envelope(None) => Some(quote!(
+                crate::decode::envelope::<::serde::de::IgnoredAny>(call, answer)
                     .map(|_| ::serde_json::Value::Null)
             )),
-            kind::ENVELOPE => {
-                let ty = body_type(op.body.as_ref(), &builders.types)?;
+            Answer::Envelope(Some(body)) => {
+                let ty = body_type(body, &builders.types)?;
                 Some(
-                    quote!(crate::transport::decode_envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
+                    quote!(crate::decode::envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
                 )
             }
-            kind::JSON | kind::JSON_OR_SSE => {
-                let ty = body_type(op.body.as_ref(), &builders.types)?;
+            Answer::Json(body) | Answer::JsonOrEvents { body, .. } => {
+                let ty = body_type(body, &builders.types)?;
                 Some(
-                    quote!(crate::transport::decode_json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
+                    quote!(crate::decode::json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
                 )
             }
-            _ => None,
+            Answer::Events(_) | Answer::Empty => None,
         };
         if let Some(decoder) = decoder {
             decode_arms.push(quote!(#name => #decoder,));
@@ -742,24 +734,23 @@ pub fn facade(
 
         // Per-operation type names that survive a spec change renaming components.
         let unit = quote!(());
-        let (output, event) = match op.kind.as_str() {
-            kind::ENVELOPE if op.body.is_none() => (unit, None),
-            kind::ENVELOPE | kind::JSON => (body_type(op.body.as_ref(), &builders.types)?, None),
-            kind::SSE => (unit, Some(body_type(op.event.as_ref(), &builders.types)?)),
-            kind::JSON_OR_SSE => (
-                body_type(op.body.as_ref(), &builders.types)?,
-                Some(body_type(op.event.as_ref(), &builders.types)?),
-            ),
-            _ => (unit, None),
+        let output = match op.answer.body() {
+            Some(body) => body_type(body, &builders.types)?,
+            None => unit,
         };
+        let event = op
+            .answer
+            .event()
+            .map(|e| body_type(e, &builders.types))
+            .transpose()?;
         let alias_doc = format!(
             "Types of [`Client::{name}`](crate::Client::{name}) (`{} {}`), named after the \
              operation: they keep their names when a new spec renames or inlines the \
              components behind them.",
             op.method, op.path
         );
-        let output_doc = match op.kind.as_str() {
-            kind::SSE => "What `send()` returns besides the stream: nothing.".to_string(),
+        let output_doc = match &op.answer {
+            Answer::Events(_) => "What `send()` returns besides the stream: nothing.".to_string(),
             _ => "What `send().await?` returns.".to_string(),
         };
         let event_alias = event.map(|ev| {
@@ -803,18 +794,18 @@ pub fn facade(
             op.summary_en.clone()
         };
         let auth = match &op.auth {
-            Auth::None => quote!(crate::Auth::None),
+            Auth::None => quote!(crate::KeyPlacement::None),
             Auth::Header { name, prefix } => {
-                quote!(crate::Auth::Header { name: #name, prefix: #prefix })
+                quote!(crate::KeyPlacement::Header { name: #name, prefix: #prefix })
             }
-            Auth::Query { name } => quote!(crate::Auth::Query { name: #name }),
+            Auth::Query { name } => quote!(crate::KeyPlacement::Query { name: #name }),
         };
-        let response = match op.kind.as_str() {
-            kind::ENVELOPE => quote!(crate::ResponseKind::Envelope),
-            kind::JSON => quote!(crate::ResponseKind::Json),
-            kind::SSE => quote!(crate::ResponseKind::EventStream),
-            kind::JSON_OR_SSE => quote!(crate::ResponseKind::JsonOrEventStream),
-            _ => quote!(crate::ResponseKind::Empty),
+        let response = match &op.answer {
+            Answer::Envelope(_) => quote!(crate::ResponseKind::Envelope),
+            Answer::Json(_) => quote!(crate::ResponseKind::Json),
+            Answer::Events(_) => quote!(crate::ResponseKind::EventStream),
+            Answer::JsonOrEvents { .. } => quote!(crate::ResponseKind::JsonOrEventStream),
+            Answer::Empty => quote!(crate::ResponseKind::Empty),
         };
         let deprecated = op.deprecated;
         table.push(quote! {
@@ -827,7 +818,7 @@ pub fn facade(
                 summary_en: #summary_en,
                 tag: #tag,
                 tag_en: #tag_en,
-                auth: #auth,
+                api_key: #auth,
                 response: #response,
                 deprecated: #deprecated,
             }
@@ -843,7 +834,9 @@ pub fn facade(
             .unwrap_or(&Value::Null),
     );
     let schemas = if options.schemas {
-        operation_schemas(ops, adapted)
+        let ops_schemas = operation_schemas(ops, adapted);
+        let models = model_schemas(ops, &builders, adapted);
+        quote!(#ops_schemas #models)
     } else {
         quote!()
     };
@@ -878,7 +871,7 @@ pub fn facade(
         pub(crate) fn decode_dynamic(
             name: &str,
             call: &crate::call::Call,
-            answer: &crate::transport::Answer,
+            answer: &crate::decode::Answer,
         ) -> ::std::option::Option<crate::Result<::serde_json::Value>> {
             Some(match name {
                 #(#decode_arms)*
@@ -901,6 +894,101 @@ pub fn facade(
 
         #schemas
     })
+}
+
+/// `schemars::JsonSchema` for every model that is a component of the spec or an operation's
+/// request body: a stub over `crate::model_schema`, which reads the spec's schema (converted
+/// here once) instead of a derive per model and per field.
+fn model_schemas(ops: &[Operation], builders: &Builders, adapted: &Value) -> TokenStream {
+    let components = adapted
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let converted: serde_json::Map<String, Value> = components
+        .iter()
+        .map(|(k, v)| (k.clone(), super::schema::convert(v)))
+        .collect();
+    let defs = Value::Object(converted).to_string();
+    let mut impls = Vec::new();
+    let mut done = BTreeSet::new();
+    for name in components.keys() {
+        let Some(ty) = component_type(name, &builders.types) else {
+            continue;
+        };
+        if !done.insert(ty.clone()) {
+            continue;
+        }
+        let ident = format_ident!("{}", ty);
+        impls.push(quote! {
+            impl ::schemars::JsonSchema for crate::generated::types::#ident {
+                fn schema_name() -> ::std::string::String {
+                    #name.into()
+                }
+                fn json_schema(generator: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                    crate::model_schema::component(generator, #name)
+                }
+            }
+        });
+    }
+    for op in ops {
+        let Some(target) = builders
+            .by_method
+            .get(&op.name)
+            .and_then(|(_, setters)| setters.get("body"))
+            .and_then(|s| s.target.as_ref())
+            .filter(|_| op.has_body)
+        else {
+            continue;
+        };
+        let syn::Type::Path(tp) = target else {
+            continue;
+        };
+        let Some(last) = tp.path.segments.last() else {
+            continue;
+        };
+        let ty = last.ident.to_string();
+        if !builders.types.contains(&ty) || !done.insert(ty.clone()) {
+            continue;
+        }
+        let body = adapted
+            .get("paths")
+            .and_then(|p| p.get(&op.path))
+            .and_then(|i| i.get(op.method.to_ascii_lowercase()))
+            .and_then(|o| o.pointer("/requestBody/content"))
+            .and_then(Value::as_object)
+            .and_then(|c| c.values().next())
+            .and_then(|m| m.get("schema"))
+            .map(super::schema::convert)
+            .unwrap_or(Value::Bool(true))
+            .to_string();
+        let ident = &last.ident;
+        impls.push(quote! {
+            impl ::schemars::JsonSchema for crate::generated::types::#ident {
+                fn schema_name() -> ::std::string::String {
+                    #ty.into()
+                }
+                fn json_schema(generator: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+                    crate::model_schema::inline(generator, #body)
+                }
+            }
+        });
+    }
+    quote! {
+        /// Every component's JSON Schema, `{name: schema}` (for `crate::model_schema`).
+        pub(crate) static MODEL_DEFS: &str = #defs;
+        #(#impls)*
+    }
+}
+
+/// The generated type of component `name` (the one naming rule: `codegen/naming.rs`).
+fn component_type(name: &str, types: &BTreeSet<String>) -> Option<String> {
+    [
+        name.to_string(),
+        super::naming::type_stem(&super::naming::words(name).join("_")),
+    ]
+    .into_iter()
+    .find(|c| types.contains(c.as_str()))
 }
 
 /// `(input, output)` JSON Schemas of every operation, self-contained, in table order.
@@ -1059,47 +1147,38 @@ fn error_codes(spec: &Value, english: &Value) -> TokenStream {
     }
 }
 
-/// A rustdoc link to the Rust type an `x-aitoearn-response` descriptor names (as
-/// [`body_type`] resolves it), for docs.
-fn type_link(desc: Option<&Value>, types: &BTreeSet<String>) -> String {
-    match body_type(desc, types) {
-        Ok(ty) => {
-            let path = ty.to_string().replace(' ', "");
-            if let Some(name) = path.strip_prefix("crate::types::") {
-                format!("[`{name}`](crate::types::{name})")
-            } else if let Some(inner) = path
-                .strip_prefix("::std::vec::Vec<")
-                .and_then(|p| p.strip_suffix('>'))
-            {
-                let inner_desc = desc.and_then(|d| d.get("array"));
-                let _ = inner;
-                format!("a `Vec` of {}", type_link(inner_desc, types))
-            } else {
-                format!("`{}`", path.rsplit("::").next().unwrap_or(&path))
-            }
-        }
-        Err(_) => "`serde_json::Value`".to_string(),
+/// A rustdoc link to the Rust type of a shape (as [`body_type`] resolves it), for docs.
+fn type_link(shape: &Shape, types: &BTreeSet<String>) -> String {
+    match shape {
+        Shape::Array(items) => format!("a `Vec` of {}", type_link(items, types)),
+        Shape::Component(name) => match component_type(name, types) {
+            Some(t) => format!("[`{t}`](crate::types::{t})"),
+            None => "`serde_json::Value`".to_string(),
+        },
+        Shape::Scalar(Scalar::String) => "`String`".to_string(),
+        Shape::Scalar(Scalar::Integer) => "`i64`".to_string(),
+        Shape::Scalar(Scalar::Number) => "`f64`".to_string(),
+        Shape::Scalar(Scalar::Boolean) => "`bool`".to_string(),
+        Shape::Any => "`Value`".to_string(),
     }
 }
 
 /// What a method's request gives back and how it can fail, linked: the builder, the type
 /// `send()` returns, the `Error` variants, and the `ErrorCode`s the spec names for it.
 fn returns_doc(op: &Operation, builder: &str, types: &BTreeSet<String>, spec: &Value) -> String {
-    let out = match op.kind.as_str() {
-        kind::ENVELOPE if op.body.is_none() => {
-            "`()` (the envelope's `code` is checked)".to_string()
-        }
-        kind::ENVELOPE | kind::JSON => type_link(op.body.as_ref(), types),
-        kind::SSE => format!(
+    let out = match &op.answer {
+        Answer::Envelope(None) => "`()` (the envelope's `code` is checked)".to_string(),
+        Answer::Envelope(Some(body)) | Answer::Json(body) => type_link(body, types),
+        Answer::Events(event) => format!(
             "an [`EventStream`](crate::EventStream) of {}",
-            type_link(op.event.as_ref(), types)
+            type_link(event, types)
         ),
-        kind::JSON_OR_SSE => format!(
+        Answer::JsonOrEvents { body, event } => format!(
             "{} (and `.stream().await`, an [`EventStream`](crate::EventStream) of {})",
-            type_link(op.body.as_ref(), types),
-            type_link(op.event.as_ref(), types)
+            type_link(body, types),
+            type_link(event, types)
         ),
-        _ => "`()` (the answer has no body)".to_string(),
+        Answer::Empty => "`()` (the answer has no body)".to_string(),
     };
     let mut codes: Vec<String> = spec
         .get("paths")
@@ -1115,8 +1194,8 @@ fn returns_doc(op: &Operation, builder: &str, types: &BTreeSet<String>, spec: &V
         .map(|i| format!("[`{i}`](crate::ErrorCode::{i})"))
         .collect();
     codes.dedup();
-    let api = match op.kind.as_str() {
-        kind::ENVELOPE => {
+    let api = match &op.answer {
+        Answer::Envelope(_) => {
             let named = if codes.is_empty() {
                 String::new()
             } else {
@@ -1176,13 +1255,12 @@ fn by_tag_module(ops: &[Operation], types: &BTreeSet<String>) -> TokenStream {
             } else {
                 &op.summary_en
             };
-            let gives = match op.kind.as_str() {
-                kind::ENVELOPE if op.body.is_none() => "`()`".to_string(),
-                kind::SSE => format!("`EventStream` of {}", type_link(op.event.as_ref(), types)),
-                kind::ENVELOPE | kind::JSON | kind::JSON_OR_SSE => {
-                    type_link(op.body.as_ref(), types)
-                }
-                _ => "`()`".to_string(),
+            let gives = match &op.answer {
+                Answer::Envelope(None) | Answer::Empty => "`()`".to_string(),
+                Answer::Events(event) => format!("`EventStream` of {}", type_link(event, types)),
+                Answer::Envelope(Some(body))
+                | Answer::Json(body)
+                | Answer::JsonOrEvents { body, .. } => type_link(body, types),
             };
             doc.push_str(&format!(
                 "| [`{n}`](crate::Client::{n}) | `{} {}` | {} | {gives} |\n",

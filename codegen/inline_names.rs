@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::adapt::{each_operation, resolve};
 use super::naming;
+use super::spec_walk::{each_operation, resolve};
 
 /// One inline schema that typify will turn into a named type.
 struct Entry {
@@ -655,10 +655,7 @@ pub fn pascal(s: &str) -> String {
     naming::type_stem(&naming::words(s).join("_"))
 }
 
-/// RFC 6901 escaping of one reference token.
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
+pub use super::refs::escape;
 
 #[cfg(test)]
 mod tests {

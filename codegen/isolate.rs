@@ -9,7 +9,8 @@
 use proc_macro2::TokenStream;
 use serde_json::Value;
 
-use super::adapt::HTTP_METHODS;
+use super::refs::escape;
+use super::spec_walk::HTTP_METHODS;
 
 /// Runs progenitor on the adapted spec; never panics.
 pub fn generate(
@@ -127,10 +128,6 @@ fn only(spec: &Value, keep: &[(String, String)]) -> Value {
     }
     out["paths"] = Value::Object(paths);
     out
-}
-
-fn escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
 }
 
 /// The operations that fail on their own (bisection).

@@ -6,12 +6,15 @@ pub mod bilingual;
 pub mod emit;
 pub mod inline_names;
 pub mod isolate;
+pub mod lean;
 pub mod model;
 pub mod naming;
 pub mod overlay;
+pub mod refs;
 pub mod robust;
 pub mod schema;
 pub mod shared_enums;
+pub mod spec_walk;
 
 use serde_json::Value;
 
@@ -119,18 +122,22 @@ pub fn generate_full(
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_inner_type(quote::quote!(crate::client::Shared))
+        .with_inner_type(quote::quote!(crate::config::Shared))
         .with_hooks(progenitor::HooksMode::Expected)
         // `x-rust-type` paths into this crate (see `adapt::open_response_enums`).
         .with_crate("aitoearn", progenitor::CrateVers::Any, None);
-    if options.schemas {
-        settings.with_derive("::schemars::JsonSchema");
-    }
+    // `schemars::JsonSchema` is implemented by the facade from the spec's schemas
+    // (`emit::model_schemas`), not derived per model: the derives were ~40% of the crate's
+    // compile time.
     // Isolated: a panic or an error names the operation and the construct (codegen/isolate.rs).
     let tokens = isolate::generate(&spec, &settings)?;
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     clock.lap("progenitor");
+    // Builders only for what requests reach (codegen/lean.rs).
+    let keep = lean::request_models(&file);
+    lean::prune_builders(&mut file, &keep);
+    clock.lap("prune");
     let operations = model::operations(&spec)?;
     let facade = emit::facade(&file, &operations, &spec, &effective, options)?;
     let facade: syn::File =

@@ -23,6 +23,19 @@ pub fn method_name(operation_id: Option<&str>, http_method: &str, path: &str) ->
     }
 }
 
+/// The Rust type typify generates for a component, from a `$ref` to it: `PascalCase` of its
+/// words. A pointer into a schema names the component the `hoist_pointer_refs` adaptation makes
+/// of it: `#/components/schemas/PlatformMetadataVo/properties/mediaRules/properties/aspectRatio`
+/// → `PlatformMetadataVoMediaRulesAspectRatio`.
+pub fn pointer_type_name(pointer: &str) -> String {
+    pointer
+        .trim_start_matches("#/components/schemas/")
+        .split('/')
+        .filter(|s| !matches!(*s, "properties" | "items" | "additionalProperties"))
+        .map(|s| type_stem(&words(s).join("_")))
+        .collect()
+}
+
 /// `PascalCase` of a snake_case method name, used as the stem of its Rust type names.
 pub fn type_stem(method_name: &str) -> String {
     method_name

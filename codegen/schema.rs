@@ -68,29 +68,34 @@ pub fn input_schema(op: &Value) -> Value {
 /// The schema of what `send()` returns for `op` (the envelope's `data`, or the raw body; for
 /// a stream, one event's `data`).
 pub fn output_schema(op: &Value) -> Value {
-    let response = op.get("x-aitoearn-response");
-    let descriptor = response.and_then(|r| r.get("body").or_else(|| r.get("event")));
-    match descriptor {
-        Some(d) => descriptor_schema(d),
+    // Parsed as the generator parses it (`model::Answer`): the body, else the event.
+    let answer = super::model::Answer::parse(op.get("x-aitoearn-response"));
+    match answer
+        .as_ref()
+        .ok()
+        .and_then(|a| a.body().or_else(|| a.event()))
+    {
+        Some(shape) => shape_schema(shape),
         None => json!({}),
     }
 }
 
-fn descriptor_schema(d: &Value) -> Value {
-    if let Some(name) = d.get("ref").and_then(Value::as_str) {
-        return json!({ "$ref": format!("#/$defs/{name}") });
-    }
-    if let Some(items) = d.get("array") {
-        return json!({ "type": "array", "items": descriptor_schema(items) });
-    }
-    match d.get("scalar").and_then(Value::as_str) {
-        Some(t) => json!({ "type": t }),
-        None => json!({}),
+/// The JSON Schema of a body or event shape (components as `#/$defs/Name`).
+fn shape_schema(shape: &super::model::Shape) -> Value {
+    use super::model::{Scalar, Shape};
+    match shape {
+        Shape::Component(name) => json!({ "$ref": format!("#/$defs/{name}") }),
+        Shape::Array(items) => json!({ "type": "array", "items": shape_schema(items) }),
+        Shape::Scalar(s) => json!({ "type": match s {
+            Scalar::String => "string",
+            Scalar::Integer => "integer",
+            Scalar::Number => "number",
+            Scalar::Boolean => "boolean",
+        } }),
+        Shape::Any => json!({}),
     }
 }
 
-/// OpenAPI 3.0 schema object → JSON Schema 2020-12: `nullable`, boolean exclusive bounds,
-/// `example`, component `$ref`s, and open enums (`x-rust-type`) back to their enum.
 pub fn convert(schema: &Value) -> Value {
     match schema {
         Value::Object(m) => {

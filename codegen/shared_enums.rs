@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use super::adapt::{each_operation, insert_component};
 use super::inline_names::{escape, pascal};
+use super::spec_walk::{each_operation, insert_component};
 
 /// One inline enum: where it is, the name of what it types, its values.
 struct Place {

@@ -36,14 +36,13 @@ async fn main() -> Result<(), Error> {
         (mock.client(), Some(mock))
     };
 
-    let body = types::ops::relay_chat_completions::Body {
-        model,
-        messages: vec![types::RelayChatCompletionsDtoMessagesItem {
-            role: "user".into(),
-            content: prompt,
-        }],
-        stream: true,
-    };
+    // The body by its operation's name (`types::ops::…::Body`), which a new spec keeps.
+    let body: types::ops::relay_chat_completions::Body = serde_json::from_value(json!({
+        "model": model,
+        "messages": [{ "role": "user", "content": prompt }],
+        "stream": true,
+    }))
+    .map_err(|e| Error::Config(format!("the request body: {e}")))?;
     let mut events = client.relay_chat_completions().body(body).stream().await?;
 
     // Each item is one OpenAI `chat.completion.chunk`; the stream ends at `data: [DONE]`.

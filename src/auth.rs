@@ -4,21 +4,24 @@ use std::fmt;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::operation::{Auth, Operation};
+use crate::operation::{KeyPlacement, Operation};
 
 /// An AiToEarn API key. Its `Debug` shows nothing of the key, and the header value built from
-/// it is marked sensitive, so it stays out of logs and error texts.
+/// it is marked sensitive, so it stays out of logs and error texts. Private: callers hand the
+/// key over as a string ([`ClientBuilder::api_key`](crate::ClientBuilder::api_key)) and never
+/// get it back.
 #[derive(Clone)]
-pub struct ApiKey(String);
+pub(crate) struct ApiKey(String);
 
 impl ApiKey {
     /// Wraps a key; surrounding whitespace is dropped.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub(crate) fn new(key: impl Into<String>) -> Self {
         Self(key.into().trim().to_string())
     }
 
-    /// The key itself, for callers that must hand it on.
-    pub fn expose(&self) -> &str {
+    /// The key itself (for tests).
+    #[cfg(test)]
+    fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -36,15 +39,15 @@ pub(crate) fn authorize(
     op: &Operation,
     key: Option<&ApiKey>,
 ) -> Result<(), String> {
-    if matches!(op.auth, Auth::None) {
+    if matches!(op.api_key, KeyPlacement::None) {
         return Ok(());
     }
     let Some(key) = key else {
         return Err(MISSING_KEY.into());
     };
-    match op.auth {
-        Auth::None => {}
-        Auth::Header { name, prefix } => {
+    match op.api_key {
+        KeyPlacement::None => {}
+        KeyPlacement::Header { name, prefix } => {
             let mut value = HeaderValue::try_from(format!("{prefix}{}", key.0))
                 .map_err(|_| "the API key contains characters a header cannot carry".to_string())?;
             value.set_sensitive(true);
@@ -53,7 +56,7 @@ pub(crate) fn authorize(
                 .map_err(|_| format!("`{name}` is not a valid header name"))?;
             request.headers_mut().insert(name, value);
         }
-        Auth::Query { name } => {
+        KeyPlacement::Query { name } => {
             request
                 .url_mut()
                 .query_pairs_mut()

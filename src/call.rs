@@ -8,10 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tracing::Instrument;
 
-use crate::client::Shared;
+use crate::config::Shared;
 use crate::error::Result;
 use crate::operation::Operation;
-use crate::retry::is_idempotent;
+use crate::operation::is_idempotent;
 
 /// Per-call settings, set through the request builders (`.retry(..)`, `.request_id(..)`,
 /// `.timeout(..)`).

@@ -4,14 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
-use serde_json::Value;
+use progenitor_client::ClientInfo;
 
-use crate::auth::{self, ApiKey};
+use crate::auth::ApiKey;
+use crate::config::Shared;
 use crate::error::{Error, Result};
 use crate::generated;
-use crate::operation::{Operation, ResponseKind};
 use crate::region::{Region, normalize_base_url};
 use crate::retry::RetryPolicy;
 
@@ -22,35 +20,10 @@ pub const ENV_BASE_URL: &str = "AITOEARN_BASE_URL";
 /// Environment variable holding a region: `global` or `china`.
 pub const ENV_REGION: &str = "AITOEARN_REGION";
 
-/// Marks, in progenitor's `Error::Custom`, an answer that came from another origin than the
-/// base URL's (a user-supplied HTTP client followed a redirect).
-pub(crate) const OTHER_ORIGIN: &str = "aitoearn: answered from another origin: ";
-
-const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
 const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
-
-/// Settings every call reads; progenitor's client carries them as its "inner" value.
-#[derive(Clone)]
-pub struct Shared {
-    pub(crate) api_key: Option<ApiKey>,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) max_body: usize,
-    pub(crate) retry: RetryPolicy,
-}
-
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shared")
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("timeout", &self.timeout)
-            .field("max_body", &self.max_body)
-            .field("retry", &self.retry)
-            .finish()
-    }
-}
 
 /// The AiToEarn API client. Cheap to clone; clones share one connection pool.
 ///
@@ -109,41 +82,13 @@ impl Client {
         self.shared().api_key.is_some()
     }
 
-    /// Calls an operation by Rust method name or operationId, with its whole input as one JSON
-    /// object (path, query and header parameters by their wire names, the body under `"body"`),
-    /// and returns the envelope's `data` (or the raw body) as JSON. Runs through the same typed
-    /// method as a direct call: inputs are checked before anything is sent.
-    ///
-    /// ```no_run
-    /// # async fn run(client: aitoearn::Client) -> aitoearn::Result<()> {
-    /// let data = client
-    ///     .call("auth_start", serde_json::json!({ "platform": "douyin", "groupId": "g1" }))
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn call(&self, operation: &str, input: Value) -> Result<Value> {
-        let op = Operation::find(operation)
-            .ok_or_else(|| Error::UnknownOperation(operation.to_string()))?;
-        let empty = serde_json::Map::new();
-        let input = match &input {
-            Value::Object(m) => m,
-            Value::Null => &empty,
-            _ => {
-                return Err(Error::InvalidRequest {
-                    operation: op.name,
-                    reason: "the input must be a JSON object".into(),
-                });
-            }
-        };
-        crate::api::call_dynamic(self, op.name, input).await
-    }
-
     pub(crate) fn generated(&self) -> &generated::Client {
         &self.inner
     }
 
     /// The HTTP client requests go through (the user's own, when given). The API key is not
     /// part of it: the hooks add it per operation, so other requests never carry it.
+    #[cfg(feature = "flows")]
     pub(crate) fn http(&self) -> &reqwest::Client {
         self.inner.client()
     }
@@ -335,109 +280,4 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
         .read_timeout(DEFAULT_READ_TIMEOUT);
     crate::tls::configure(builder)
-}
-
-impl ClientHooks<Shared> for generated::Client {
-    /// Puts the key where the operation wants it, tags the request with the call's
-    /// `x-request-id`, asks for the media type the SDK reads, and bounds calls that do not
-    /// stream.
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        // Every call runs inside `call::run`, which scopes the operation; the lookup by name
-        // only covers a request made outside it.
-        let scope = crate::call::scope();
-        let Some(op) = scope
-            .as_ref()
-            .map(|s| s.op)
-            .or_else(|| Operation::find(info.operation_id))
-        else {
-            return Ok(());
-        };
-        let shared = self.inner();
-        auth::authorize(request, op, shared.api_key.as_ref())
-            .map_err(progenitor_client::Error::Custom)?;
-        let accept = match op.response {
-            ResponseKind::EventStream => "text/event-stream",
-            ResponseKind::JsonOrEventStream => "application/json, text/event-stream",
-            _ => "application/json",
-        };
-        request
-            .headers_mut()
-            .entry(ACCEPT)
-            .or_insert(HeaderValue::from_static(accept));
-        if let Some(id) = scope
-            .as_ref()
-            .and_then(|s| HeaderValue::from_str(&s.request_id).ok())
-        {
-            request.headers_mut().insert(X_REQUEST_ID, id);
-        }
-        // A call's own timeout applies to any operation; the client's default only to calls
-        // that do not stream (a stream is bounded by the idle read timeout instead).
-        if request.timeout().is_none() {
-            match scope.and_then(|s| s.timeout) {
-                Some(explicit) => *request.timeout_mut() = explicit,
-                None if !op.can_stream() => *request.timeout_mut() = shared.timeout,
-                None => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Refuses an answer from another origin than the base URL's: a user-supplied client
-    /// followed a redirect (the SDK's own client does not).
-    async fn post<E>(
-        &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        let Ok(response) = result else {
-            return Ok(());
-        };
-        let answered = response.url();
-        if same_origin(self.baseurl(), answered) {
-            return Ok(());
-        }
-        let mut shown = answered.clone();
-        shown.set_query(None);
-        shown.set_fragment(None);
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
-        Err(progenitor_client::Error::Custom(format!(
-            "{OTHER_ORIGIN}{} {shown}",
-            response.status().as_u16()
-        )))
-    }
-}
-
-/// Whether `answered` has the origin (scheme, host, port) of `base`. An `https` base answered
-/// over `http` on the same host is another origin.
-fn same_origin(base: &str, answered: &reqwest::Url) -> bool {
-    reqwest::Url::parse(base).is_ok_and(|base| base.origin() == answered.origin())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_origin;
-
-    #[test]
-    fn origins_differ_by_scheme_host_or_port() {
-        let url = |s: &str| reqwest::Url::parse(s).unwrap();
-        let base = "https://aitoearn.ai";
-        assert!(same_origin(base, &url("https://aitoearn.ai/api/x?y=1")));
-        assert!(same_origin(base, &url("https://aitoearn.ai:443/api/x")));
-        assert!(
-            !same_origin(base, &url("http://aitoearn.ai/api/x")),
-            "https → http"
-        );
-        assert!(!same_origin(base, &url("https://aitoearn.ai:8443/api/x")));
-        assert!(!same_origin(base, &url("https://evil.example/api/x")));
-        assert!(!same_origin(
-            base,
-            &url("https://aitoearn.ai.evil.example/")
-        ));
-        assert!(!same_origin("not a url", &url("https://aitoearn.ai/")));
-    }
 }

@@ -137,7 +137,7 @@ fn dropped(given: &Value, sent: &Value, at: String) -> Option<String> {
 
 fn decode<T: DeserializeOwned>(operation: &'static str, name: &str, v: &Value) -> Result<T> {
     // Path and query values are strings on the wire; accept numbers and booleans for them too.
-    from_value::<T>(v)
+    crate::decode::from_value::<T>(v)
         .or_else(|first| match v {
             Value::Number(_) | Value::Bool(_) => {
                 serde_json::from_value::<T>(Value::String(v.to_string())).map_err(|_| first)
@@ -148,16 +148,6 @@ fn decode<T: DeserializeOwned>(operation: &'static str, name: &str, v: &Value) -
             operation,
             reason: format!("input `{name}` {reason}"),
         })
-}
-
-/// Decodes `v` in place (no print-and-parse round trip); on failure, decodes again while
-/// tracking the path, so the error names the field.
-fn from_value<T: DeserializeOwned>(v: &Value) -> std::result::Result<T, String> {
-    T::deserialize(v).map_err(|_| match serde_path_to_error::deserialize::<_, T>(v) {
-        Err(e) if e.path().to_string() != "." => format!("at `{}`: {}", e.path(), e.inner()),
-        Err(e) => e.inner().to_string(),
-        Ok(_) => "inconsistent decoder".to_string(),
-    })
 }
 
 pub(crate) fn to_value<T: Serialize>(operation: &'static str, value: &T) -> Result<Value> {

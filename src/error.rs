@@ -134,19 +134,10 @@ pub enum Error {
     /// A [flow](crate::flows) failed other than by a failed operation (which converts back
     /// into that operation's own error): lets `?` on a
     /// [`FlowError`](crate::flows::FlowError) work in a function returning [`Result`].
+    #[cfg(feature = "flows")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "flows")))]
     #[error(transparent)]
-    Flow(Box<crate::flows::FlowError>),
-}
-
-impl From<crate::flows::FlowError> for Error {
-    /// A failed operation gives back its own [`Error`]; any other flow failure is
-    /// [`Error::Flow`].
-    fn from(error: crate::flows::FlowError) -> Self {
-        match error {
-            crate::flows::FlowError::Api(e) => *e,
-            other => Self::Flow(Box::new(other)),
-        }
-    }
+    Flow(Box<FlowError>),
 }
 
 /// Kinds of [`Error::Transport`].
@@ -195,6 +186,7 @@ impl Error {
                 status: status @ (401 | 403 | 429),
                 ..
             } => Some(ErrorCode::from_code(i64::from(*status))),
+            #[cfg(feature = "flows")]
             Self::Flow(e) => e.code(),
             _ => None,
         }
@@ -268,7 +260,8 @@ impl Error {
     /// `.retry(true)`.
     pub fn outcome_unknown(&self) -> bool {
         let effectful = |operation: &str| {
-            crate::Operation::find(operation).is_none_or(|op| crate::retry::has_effect(op.method))
+            crate::Operation::find(operation)
+                .is_none_or(|op| crate::operation::has_effect(op.method))
         };
         match self {
             Self::Transport {
@@ -350,7 +343,7 @@ fn outcome_note(operation: &str, unknown: bool) -> String {
     let Some(op) = crate::Operation::find(operation) else {
         return String::new();
     };
-    if !unknown || !crate::retry::has_effect(op.method) {
+    if !unknown || !crate::operation::has_effect(op.method) {
         return String::new();
     }
     let mut note =
@@ -395,3 +388,139 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     }
     s
 }
+
+/// The error of [`flows`](crate::flows), here beside [`Error`]: each converts into the other.
+#[cfg(feature = "flows")]
+mod flow_error {
+    use std::time::Duration;
+
+    use crate::ErrorCode;
+
+    /// What can end a flow besides success.
+    #[derive(Debug, thiserror::Error)]
+    #[non_exhaustive]
+    pub enum FlowError {
+        /// An operation of the API failed (see [`Error`](crate::Error); boxed, to keep results
+        /// small).
+        #[error(transparent)]
+        Api(Box<crate::Error>),
+
+        /// The service reports the authorization as failed.
+        #[error("authorizing {platform} failed (session {session_id}{})", code_suffix(*.code))]
+        AuthorizationFailed {
+            /// The platform being authorized.
+            platform: String,
+            /// The authorization session.
+            session_id: String,
+            /// The service's error code for the failure, when it gave one (also
+            /// [`FlowError::code`]).
+            code: Option<ErrorCode>,
+        },
+
+        /// The authorization session expired before it completed: its `expiresAt` passed, or the
+        /// service no longer knows the session (`ChannelAuthSessionInvalid`, 15039).
+        #[error("the authorization session {session_id} for {platform} expired")]
+        AuthorizationExpired {
+            /// The platform being authorized.
+            platform: String,
+            /// The authorization session.
+            session_id: String,
+            /// When the session expired, as the service said.
+            expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        },
+
+        /// The storage refused the uploaded bytes (the signed URL expired, a header did not match
+        /// the signature, …). The asset was not confirmed.
+        #[error("the storage refused the upload: HTTP {status}: {body}")]
+        UploadRejected {
+            /// HTTP status of the storage's answer.
+            status: u16,
+            /// The start of the storage's answer (at most 512 bytes).
+            body: String,
+        },
+
+        /// The bytes never reached the storage: connection refused or broken, timeout. The asset
+        /// was not confirmed.
+        #[error("the upload did not reach the storage: {0}")]
+        UploadTransport(#[source] reqwest::Error),
+
+        /// Reading what was to be uploaded failed, or it was not as long as declared.
+        #[error("reading the upload: {0}")]
+        Io(#[from] std::io::Error),
+
+        /// An answer the flow cannot go on with: a field it needs is missing or malformed.
+        #[error("{operation}: unexpected answer: {reason}")]
+        UnexpectedAnswer {
+            /// The operation (Rust method name) that answered.
+            operation: &'static str,
+            /// What is wrong with the answer.
+            reason: String,
+        },
+
+        /// `publish_flow_create` was sent and no answer says whether the service created the flow
+        /// ([`Error::outcome_unknown`](crate::Error::outcome_unknown): the connection broke after
+        /// the request was written, an idle timeout, a gateway's 5xx). The flow does not repeat it
+        /// — a second create could publish the post twice — and cannot look it up: the spec
+        /// documents the body's `flowId` only as "External flow ID" and offers no operation that
+        /// finds a flow or record by it (`publish_flow_get` takes the service's own flow id, and
+        /// the record lists filter by account, platform, time and status only).
+        ///
+        /// Check before publishing again: `publish_record_list_queued`,
+        /// `publish_record_list_published` and `publish_record_list` for the accounts and time of
+        /// the post (their records carry a `flowId`; if the service kept `flow_id`, it shows there —
+        /// the spec does not promise it, so not finding it is no proof the flow was not created).
+        #[error("publishing may or may not have happened (flowId {flow_id} was sent): {source}")]
+        PublishOutcomeUnknown {
+            /// The `flowId` the create request carried: the caller's, or one the SDK made.
+            flow_id: String,
+            /// The failure of `publish_flow_create` (boxed, to keep results small).
+            #[source]
+            source: Box<crate::Error>,
+        },
+
+        /// The flow waited longer than its [`Polling::timeout`](crate::flows::Polling::timeout).
+        #[error("gave up waiting after {0:?}")]
+        TimedOut(Duration),
+
+        /// The flow's cancellation signal fired (see the [module docs](crate::flows)).
+        #[error("cancelled")]
+        Cancelled,
+    }
+
+    impl From<crate::Error> for FlowError {
+        fn from(error: crate::Error) -> Self {
+            Self::Api(Box::new(error))
+        }
+    }
+
+    impl From<FlowError> for crate::Error {
+        /// A failed operation gives back its own [`Error`](crate::Error); any other flow failure
+        /// is [`Error::Flow`](crate::Error::Flow).
+        fn from(error: FlowError) -> Self {
+            match error {
+                FlowError::Api(e) => *e,
+                other => Self::Flow(Box::new(other)),
+            }
+        }
+    }
+
+    fn code_suffix(code: Option<ErrorCode>) -> String {
+        code.map(|c| format!(", code {}", c.code()))
+            .unwrap_or_default()
+    }
+
+    impl FlowError {
+        /// The service's error code: the envelope `code` of a failed operation, or the code of a
+        /// failed authorization.
+        pub fn code(&self) -> Option<ErrorCode> {
+            match self {
+                Self::Api(e) => e.code(),
+                Self::AuthorizationFailed { code, .. } => *code,
+                _ => None,
+            }
+        }
+    }
+}
+
+#[cfg(feature = "flows")]
+pub use flow_error::FlowError;

@@ -29,7 +29,7 @@
 //!
 //! ## Beyond single calls
 //!
-//! - [`flows`]: authorize an account (QR code or URL, then polling), upload an asset (streamed,
+//! - [`flows`] (feature `flows`, on by default): authorize an account (QR code or URL, then polling), upload an asset (streamed,
 //!   with progress), publish and track a post, and streams over paged lists.
 //! - [`Client::call`] runs any operation from one JSON input; [`Operation::input_schema`] gives
 //!   that input's JSON Schema (feature `schemars`), for LLM tools.
@@ -52,13 +52,22 @@ extern crate self as aitoearn;
 mod auth;
 mod call;
 mod client;
+mod config;
+mod decode;
 mod dynamic;
 mod error;
+#[cfg(feature = "flows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flows")))]
 pub mod flows;
+mod generic;
+mod hooks;
+#[cfg(feature = "schemars")]
+mod model_schema;
 mod open;
 mod operation;
 mod region;
 mod retry;
+mod send;
 mod sse;
 mod tls;
 mod transport;
@@ -91,13 +100,12 @@ mod api {
 }
 
 pub use api::{ErrorCode, OPERATIONS, by_tag, requests};
-pub use auth::ApiKey;
 pub use client::{
     Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_REGION, http_client_builder,
 };
 pub use error::{Error, Result, TransportKind};
 pub use open::Open;
-pub use operation::{Auth, Operation, ResponseKind};
+pub use operation::{KeyPlacement, Operation, ResponseKind};
 pub use region::Region;
 pub use retry::RetryPolicy;
 pub use sse::{Event, EventStream};
@@ -124,7 +132,7 @@ pub mod __private {
             op,
             request_id: "fuzz".into(),
         };
-        let answer = crate::transport::Answer {
+        let answer = crate::decode::Answer {
             status,
             content_type: Some("application/json".into()),
             location: None,
@@ -140,12 +148,12 @@ pub mod __private {
             op,
             request_id: "bench".into(),
         };
-        let answer = crate::transport::Answer {
+        let answer = crate::decode::Answer {
             status: 200,
             content_type: None,
             location: None,
             body,
         };
-        crate::transport::decode_envelope(&call, &answer)
+        crate::decode::envelope(&call, &answer)
     }
 }

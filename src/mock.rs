@@ -22,8 +22,12 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value, json};
 use wiremock::{Mock, Request, Respond, ResponseTemplate, matchers::any};
 
-use crate::operation::{Auth, Operation, ResponseKind};
+use crate::operation::{KeyPlacement, Operation, ResponseKind};
 use crate::{Client, OPERATIONS};
+
+/// Following `$ref`s: the generator's own code (`codegen/refs.rs`), needing only `serde_json`.
+#[path = "../codegen/refs.rs"]
+mod refs;
 
 /// The `wiremock` the mock runs on: mount your own answers on [`MockServer::server`] with it,
 /// at the version this crate uses.
@@ -98,7 +102,7 @@ impl Respond for SpecResponder {
             return ResponseTemplate::new(404)
                 .set_body_raw(format!("Cannot {} {path}", request.method), "text/html");
         };
-        if let Auth::Header { name, prefix } = op.auth {
+        if let KeyPlacement::Header { name, prefix } = op.api_key {
             let ok = request
                 .headers
                 .get(name)
@@ -262,7 +266,7 @@ pub fn sample_json_schema(schema: &Value, root: &Value) -> Value {
 }
 
 fn sample_named(schema: &Value, root: &Value, name: &str, depth: usize) -> Value {
-    let schema = resolve(schema, root);
+    let schema = refs::follow(schema, refs::in_document(root)).schema;
     if depth > 12 {
         return Value::Null;
     }
@@ -462,20 +466,6 @@ fn named_string(name: &str) -> String {
     } else {
         format!("sample-{name}")
     }
-}
-
-fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
-    let mut cur = schema;
-    for _ in 0..16 {
-        let Some(r) = cur.get("$ref").and_then(Value::as_str) else {
-            return cur;
-        };
-        match r.strip_prefix('#').and_then(|p| root.pointer(p)) {
-            Some(next) => cur = next,
-            None => return cur,
-        }
-    }
-    cur
 }
 
 #[cfg(test)]

@@ -1,7 +1,11 @@
 //! The row type of [`OPERATIONS`](crate::OPERATIONS): what the SDK knows of each operation.
 
 /// One operation of the vendored spec.
+///
+/// Rows are made by the generated table [`OPERATIONS`](crate::OPERATIONS) only; new fields
+/// may be added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Operation {
     /// operationId as published (`AuthController_startAuth_v2`).
     pub operation_id: &'static str,
@@ -19,17 +23,19 @@ pub struct Operation {
     pub tag: &'static str,
     /// The same tag in the English edition (`Channel Management/Authorization`).
     pub tag_en: &'static str,
-    /// Where the API key goes.
-    pub auth: Auth,
+    /// Where the API key goes (from the operation's `security`).
+    pub api_key: KeyPlacement,
     /// How the answer is read.
     pub response: ResponseKind,
     /// Marked deprecated in the spec.
     pub deprecated: bool,
 }
 
-/// Where an operation wants the API key (from its `security` requirement).
+/// Where an operation wants the API key (from its `security` requirement). Not to be confused
+/// with the authorize flow (`Client::authorize`), which connects a platform account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
+#[non_exhaustive]
+pub enum KeyPlacement {
     /// Public operation: no key is sent.
     None,
     /// In a header, after `prefix` (`X-Api-Key: KEY`, `Authorization: Bearer KEY`).
@@ -48,6 +54,7 @@ pub enum Auth {
 
 /// How an operation's answer is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ResponseKind {
     /// `{code, message, data, requestId, timestamp}`; `data` is returned.
     Envelope,
@@ -77,7 +84,7 @@ impl Operation {
 
     /// Whether the operation needs an API key.
     pub fn needs_key(&self) -> bool {
-        !matches!(self.auth, Auth::None)
+        !matches!(self.api_key, KeyPlacement::None)
     }
 
     /// Position in [`OPERATIONS`](crate::OPERATIONS).
@@ -133,7 +140,7 @@ impl Operation {
     /// assert!(names.contains(&"publish_record_list_queued"));
     /// ```
     pub fn check_with(&self) -> impl Iterator<Item = &'static Operation> + use<> {
-        let effectful = crate::retry::has_effect(self.method);
+        let effectful = has_effect(self.method);
         let parent = resource_parent(self.path);
         let (tag, this) = (self.tag, self.operation_id);
         crate::OPERATIONS.iter().filter(move |o| {
@@ -154,8 +161,34 @@ impl Operation {
     }
 }
 
+/// Methods that may be repeated without the caller's say-so.
+pub(crate) fn is_idempotent(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS")
+}
+
+/// Methods whose requests may change something on the service (all but the safe ones). A
+/// `DELETE` may be repeated, but it still has an effect: a lost answer leaves it unknown.
+pub(crate) fn has_effect(method: &str) -> bool {
+    !matches!(method, "GET" | "HEAD" | "OPTIONS")
+}
+
 /// `/a/b/c/{id}/d` → `/a/b/`: the resource (up to the first parameter) less its last segment.
 fn resource_parent(path: &str) -> &str {
     let collection = path.find("/{").map_or(path, |i| &path[..i]);
     collection.rfind('/').map_or("/", |i| &collection[..=i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_safe_methods_by_default() {
+        for m in ["GET", "HEAD", "DELETE"] {
+            assert!(is_idempotent(m));
+        }
+        for m in ["POST", "PATCH", "PUT"] {
+            assert!(!is_idempotent(m));
+        }
+    }
 }

@@ -137,17 +137,6 @@ impl RetryPolicy {
     }
 }
 
-/// Methods that may be repeated without the caller's say-so.
-pub(crate) fn is_idempotent(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS")
-}
-
-/// Methods whose requests may change something on the service (all but the safe ones). A
-/// `DELETE` may be repeated, but it still has an effect: a lost answer leaves it unknown.
-pub(crate) fn has_effect(method: &str) -> bool {
-    !matches!(method, "GET" | "HEAD" | "OPTIONS")
-}
-
 /// `Retry-After` as seconds or an HTTP date.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
@@ -200,15 +189,5 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
-    }
-
-    #[test]
-    fn only_safe_methods_by_default() {
-        for m in ["GET", "HEAD", "DELETE"] {
-            assert!(is_idempotent(m));
-        }
-        for m in ["POST", "PATCH", "PUT"] {
-            assert!(!is_idempotent(m));
-        }
     }
 }

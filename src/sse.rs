@@ -44,6 +44,7 @@ use crate::operation::Operation;
 
 /// One event of a stream.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Event<T> {
     /// The `event:` field; `"message"` when the server sent none.
     pub event: String,
@@ -93,7 +94,7 @@ type Inner = Pin<
 ///
 /// ```no_run
 /// use futures_util::StreamExt;
-/// # async fn run(client: aitoearn::Client, body: aitoearn::types::RelayChatCompletionsDto)
+/// # async fn run(client: aitoearn::Client, body: aitoearn::types::ops::relay_chat_completions::Body)
 /// # -> aitoearn::Result<()> {
 /// let mut events = client.relay_chat_completions().body(body).stream().await?;
 /// while let Some(event) = events.next().await {
@@ -170,7 +171,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
             None => None,
             Some(Ok(ev)) if ev.data.trim() == "[DONE]" => None,
             Some(Ok(ev)) => {
-                let decoded = crate::transport::from_json::<T>(&ev.data);
+                let decoded = crate::decode::from_json::<T>(&ev.data);
                 // A bad event is reported and the stream goes on.
                 return Poll::Ready(Some(match decoded {
                     Ok(data) => Ok(Event {

@@ -1,5 +1,6 @@
-//! Reading answers: progenitor sends the request and hands back the raw body; this module turns
-//! one attempt's answer into `data`, a raw JSON body, an event stream, or a typed [`Error`].
+//! The I/O of one attempt: progenitor sends the request and hands back the raw body; this
+//! module awaits it, maps progenitor's errors onto ours, reads the body (bounded) and hands it
+//! to [`decode`](crate::decode); [`send`](crate::send) runs the attempts.
 
 use std::future::Future;
 use std::time::Duration;
@@ -7,14 +8,10 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use progenitor_client::{ByteStream, ResponseValue};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
-use crate::call::{Attempt, Call};
-use crate::client::Shared;
+use crate::call::Call;
+use crate::decode::Answer;
 use crate::error::{Error, Result, snippet};
-use crate::sse::EventStream;
 
 /// What progenitor's `send()` resolves to for every operation (the adapted spec gives each one
 /// opaque `default` response).
@@ -28,21 +25,6 @@ pub(crate) struct Head {
     pub(crate) retry_after: Option<Duration>,
     pub(crate) location: Option<String>,
     pub(crate) body: ByteStream,
-}
-
-/// A fully read answer.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) content_type: Option<String>,
-    /// `Location` of a redirect (kept for the error: redirects are not followed).
-    pub(crate) location: Option<String>,
-    pub(crate) body: Bytes,
-}
-
-impl Answer {
-    fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
 }
 
 /// Awaits the request and maps progenitor's errors onto ours.
@@ -74,9 +56,9 @@ fn map_progenitor_error(call: &Call, e: progenitor_client::Error<ByteStream>) ->
         P::Custom(reason) if reason == crate::auth::MISSING_KEY => {
             Error::MissingApiKey { operation }
         }
-        P::Custom(reason) if reason.starts_with(crate::client::OTHER_ORIGIN) => {
+        P::Custom(reason) if reason.starts_with(crate::hooks::OTHER_ORIGIN) => {
             // `<marker><status> <url>`, from the client's `post` hook.
-            let rest = &reason[crate::client::OTHER_ORIGIN.len()..];
+            let rest = &reason[crate::hooks::OTHER_ORIGIN.len()..];
             let (status, url) = rest.split_once(' ').unwrap_or(("0", rest));
             Error::Http {
                 operation,
@@ -165,305 +147,4 @@ pub(crate) async fn read(call: &Call, head: Head, limit: usize) -> Result<Answer
         location,
         body,
     })
-}
-
-/// The envelope with `data` left undecoded. Only `code` is checked strictly.
-#[derive(Deserialize)]
-struct RawEnvelope<'a> {
-    code: Option<i64>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(borrow, default)]
-    data: Option<&'a RawValue>,
-    #[serde(rename = "requestId", default)]
-    request_id: Option<String>,
-}
-
-/// An envelope error (`code != 0`), if the body is one.
-fn api_error(call: &Call, answer: &Answer, env: &RawEnvelope<'_>) -> Option<Error> {
-    let code = env.code?;
-    if code == 0 {
-        return None;
-    }
-    let data = env
-        .data
-        .and_then(|d| serde_json::from_str::<serde_json::Value>(d.get()).ok())
-        .filter(|d| !d.is_null() && d.as_object().is_none_or(|o| !o.is_empty()))
-        .map(Box::new);
-    Some(Error::Api {
-        operation: call.op.name,
-        request_id: call.request_id.to_string(),
-        status: answer.status,
-        code,
-        message: env.message.clone().unwrap_or_default(),
-        service_request_id: env.request_id.clone(),
-        data,
-    })
-}
-
-fn http_error(call: &Call, answer: &Answer) -> Error {
-    Error::Http {
-        operation: call.op.name,
-        request_id: call.request_id.to_string(),
-        status: answer.status,
-        content_type: answer.content_type.clone(),
-        body: snippet(&answer.body),
-        location: answer.location.clone(),
-    }
-}
-
-fn decode_error(call: &Call, answer: &Answer, reason: impl Into<String>) -> Error {
-    Error::Decode {
-        operation: call.op.name,
-        request_id: call.request_id.to_string(),
-        status: answer.status,
-        // serde quotes offending values; keep a huge one from flooding logs.
-        reason: crate::error::truncate(reason.into()),
-        body: snippet(&answer.body),
-    }
-}
-
-/// Decodes `json` into `T`; on failure, decodes again while tracking the path, so the error
-/// names the field (the slow path runs only when decoding already failed).
-pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> std::result::Result<T, String> {
-    serde_json::from_str(json).map_err(|_| {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        match serde_path_to_error::deserialize::<_, T>(de) {
-            Err(e) if e.path().to_string() != "." => format!("at `{}`: {}", e.path(), e.inner()),
-            Err(e) => e.inner().to_string(),
-            Ok(_) => "inconsistent decoder".to_string(),
-        }
-    })
-}
-
-/// Checks the envelope of a read answer and decodes its `data`.
-///
-/// The fast path reads the body once: the service sends `code` before `data`, so `data` is
-/// decoded straight into `T` when `code` is already known to be 0. Anything else — `data`
-/// first, an error code, a body that does not decode — takes the careful path below, which
-/// also builds the precise error.
-pub(crate) fn decode_envelope<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
-    // JSON is UTF-8: checked once up front (fields skipped below are not checked by serde).
-    if let (true, Ok(text)) = (answer.is_success(), std::str::from_utf8(&answer.body)) {
-        if let Ok(OnePass {
-            code: Some(0),
-            data: Some(data),
-        }) = serde_json::from_str::<OnePass<T>>(text)
-        {
-            return Ok(data);
-        }
-    }
-    decode_envelope_carefully(call, answer)
-}
-
-fn decode_envelope_carefully<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
-    let env: RawEnvelope<'_> = match serde_json::from_slice(&answer.body) {
-        Ok(env) => env,
-        Err(_) if !answer.is_success() => return Err(http_error(call, answer)),
-        Err(e) => {
-            return Err(decode_error(
-                call,
-                answer,
-                format!("not a JSON envelope: {e}"),
-            ));
-        }
-    };
-    if let Some(err) = api_error(call, answer, &env) {
-        return Err(err);
-    }
-    if !answer.is_success() {
-        return Err(http_error(call, answer));
-    }
-    if env.code.is_none() {
-        return Err(decode_error(call, answer, "the envelope has no `code`"));
-    }
-    let data = env.data.map_or("null", RawValue::get);
-    from_json(data).map_err(|e| decode_error(call, answer, format!("`data` {e}")))
-}
-
-/// The envelope read in one pass: `data` is decoded as `T` only once `code == 0` has been
-/// seen; `data` before `code`, or a non-zero code, leaves it `None` (the careful path runs).
-struct OnePass<T> {
-    code: Option<i64>,
-    data: Option<T>,
-}
-
-impl<'de, T: DeserializeOwned> Deserialize<'de> for OnePass<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> std::result::Result<Self, D::Error> {
-        struct Visit<T>(std::marker::PhantomData<T>);
-        impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for Visit<T> {
-            type Value = OnePass<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an envelope object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<OnePass<T>, A::Error> {
-                let mut out = OnePass {
-                    code: None,
-                    data: None,
-                };
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match &*key {
-                        "code" => out.code = Some(map.next_value()?),
-                        "data" if out.code == Some(0) => out.data = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(out)
-            }
-        }
-        deserializer.deserialize_map(Visit(std::marker::PhantomData))
-    }
-}
-
-/// Decodes a raw (not enveloped) JSON answer.
-pub(crate) fn decode_json<T: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<T> {
-    // The service answers some failures of raw endpoints with its envelope, even with HTTP 200.
-    let envelope = serde_json::from_slice::<RawEnvelope<'_>>(&answer.body).ok();
-    if let Some(err) = envelope
-        .filter(|env| env.message.is_some())
-        .and_then(|env| api_error(call, answer, &env))
-    {
-        return Err(err);
-    }
-    if !answer.is_success() {
-        return Err(http_error(call, answer));
-    }
-    let is_stream = answer
-        .content_type
-        .as_deref()
-        .is_some_and(|ct| ct.starts_with("text/event-stream"));
-    if is_stream {
-        return Err(decode_error(
-            call,
-            answer,
-            "the service answered with an event stream (the request asked to stream): use `.stream()`",
-        ));
-    }
-    let text = std::str::from_utf8(&answer.body)
-        .map_err(|e| decode_error(call, answer, format!("the body is not UTF-8: {e}")))?;
-    from_json(text).map_err(|e| decode_error(call, answer, format!("body {e}")))
-}
-
-/// Reads an answer whole and decodes it with `decode`.
-async fn read_and<T>(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-    decode: impl FnOnce(&Call, &Answer) -> Result<T>,
-) -> Attempt<T> {
-    let head = match head(&call, sent).await {
-        Ok(h) => h,
-        Err(e) => return Attempt::failed(e),
-    };
-    let (status, retry_after) = (head.status, head.retry_after);
-    let result = match read(&call, head, shared.max_body).await {
-        Ok(answer) => decode(&call, &answer),
-        Err(e) => Err(e),
-    };
-    Attempt {
-        result,
-        status: Some(status),
-        retry_after,
-    }
-}
-
-/// One attempt of an enveloped operation: `data` on `code == 0`, [`Error::Api`] otherwise.
-pub(crate) async fn envelope<T: DeserializeOwned>(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<T> {
-    read_and(call, shared, sent, decode_envelope).await
-}
-
-/// One attempt of an enveloped operation whose `data` the spec leaves out.
-#[allow(dead_code)] // called by generated code only when the spec has such operations
-pub(crate) async fn envelope_unit(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<()> {
-    read_and(call, shared, sent, |c, a| {
-        decode_envelope::<serde::de::IgnoredAny>(c, a).map(|_| ())
-    })
-    .await
-}
-
-/// One attempt of a raw JSON operation.
-pub(crate) async fn json<T: DeserializeOwned>(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<T> {
-    read_and(call, shared, sent, decode_json).await
-}
-
-/// One attempt of an operation without a body.
-#[allow(dead_code)] // called by generated code only when the spec has such operations
-pub(crate) async fn empty(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<()> {
-    read_and(call, shared, sent, |c, a| {
-        if a.is_success() {
-            Ok(())
-        } else {
-            Err(http_error(c, a))
-        }
-    })
-    .await
-}
-
-/// One attempt of a streaming operation: the events, or the error answered instead.
-pub(crate) async fn events<E: DeserializeOwned>(
-    call: Call,
-    shared: &Shared,
-    sent: impl Future<Output = Sent>,
-) -> Attempt<EventStream<E>> {
-    let head = match head(&call, sent).await {
-        Ok(h) => h,
-        Err(e) => return Attempt::failed(e),
-    };
-    let is_sse = head.content_type.as_deref().is_some_and(|ct| {
-        ct.trim_start()
-            .to_ascii_lowercase()
-            .starts_with("text/event-stream")
-    });
-    let (status, retry_after) = (head.status, head.retry_after);
-    if (200..300).contains(&status) && is_sse {
-        let stream = EventStream::new(call.op, call.request_id.clone(), head.body);
-        return Attempt {
-            result: Ok(stream),
-            status: Some(status),
-            retry_after,
-        };
-    }
-    // Not a stream: an envelope error, an HTTP error page, or JSON where events were expected.
-    let result = match read(&call, head, shared.max_body).await {
-        Err(e) => Err(e),
-        Ok(answer) => match decode_json::<serde::de::IgnoredAny>(&call, &answer) {
-            Err(e) => Err(e),
-            Ok(_) => Err(decode_error(
-                &call,
-                &answer,
-                format!(
-                    "expected `text/event-stream`, got `{}`",
-                    answer.content_type.as_deref().unwrap_or("no content type")
-                ),
-            )),
-        },
-    };
-    Attempt {
-        result,
-        status: Some(status),
-        retry_after,
-    }
 }

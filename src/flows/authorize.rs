@@ -4,18 +4,15 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::future::Future;
 
+use super::{Backoff, Cancel, FlowError, Polling, is_transient, now_utc, parse_time, required};
+use crate::types::ops;
+use crate::{Client, ErrorCode};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
-use super::{
-    Backoff, Cancel, FlowError, Polling, is_transient, now_utc, parse_time, required, view,
-};
-use crate::{Client, ErrorCode};
-
+/// The operation whose answer [`FlowError::UnexpectedAnswer`] names (checked against
+/// [`OPERATIONS`](crate::OPERATIONS) by a test).
 const START: &str = "auth_start";
-const STATUS: &str = "auth_get_status";
-const ACCOUNTS: &str = "accounts_list";
 
 /// With no `expiresAt` from the service, an authorization is given up after this long.
 const FALLBACK_SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
@@ -159,7 +156,7 @@ impl Authorize {
                 accounts
                     .into_iter()
                     .filter(|a| a.is_on(&self.platform))
-                    .map(|a| (a.id, a.updated_at))
+                    .map(|a| (a.account.id, a.updated_at))
                     .collect()
             }),
             client: self.client,
@@ -334,8 +331,8 @@ impl PendingAuthorization {
                 .client
                 .auth_get_status(self.platform.as_str(), self.session_id.as_str());
             let answer = Box::pin(request.send()).await;
-            let status: StatusView = match answer {
-                Ok(answer) => view(STATUS, &answer)?,
+            let status = match answer {
+                Ok(status) => status,
                 Err(e) if e.code() == Some(ErrorCode::ChannelAuthSessionInvalid) => {
                     return Err(self.expired(expires_at));
                 }
@@ -351,26 +348,25 @@ impl PendingAuthorization {
             if let Some(t) = status.expires_at.as_deref().and_then(parse_time) {
                 expires_at = Some(t);
             }
-            match status.state() {
+            // The spec's answer (`data` of `auth_get_status`) carries the session's status and
+            // expiry only: no error code, no account list, no accounts to select. Where it
+            // gains them, the fields below read them.
+            match state(&status) {
                 State::Failed => {
                     return Err(FlowError::AuthorizationFailed {
                         platform: self.platform,
                         session_id: self.session_id,
-                        code: status.error_code.map(|c| c as i64),
+                        code: None,
                     });
                 }
                 State::SelectionRequired => {
                     return Ok(AuthOutcome::SelectionRequired {
                         session_id: self.session_id,
-                        choices: status
-                            .selectable_accounts
-                            .into_iter()
-                            .map(SelectableAccount::from)
-                            .collect(),
+                        choices: Vec::new(),
                     });
                 }
                 State::Completed => {
-                    let accounts = self.connected_accounts(status).await?;
+                    let accounts = self.connected_accounts().await?;
                     return Ok(AuthOutcome::Connected {
                         session_id: self.session_id,
                         accounts,
@@ -398,39 +394,9 @@ impl PendingAuthorization {
         }
     }
 
-    /// The accounts the session connected: from the status answer when it lists them, else
-    /// looked up by the ids it gives, else the platform's accounts that are new or were
-    /// updated since the session started.
-    async fn connected_accounts(
-        &self,
-        status: StatusView,
-    ) -> Result<Vec<ConnectedAccount>, FlowError> {
-        if !status.accounts.is_empty() {
-            return Ok(status
-                .accounts
-                .into_iter()
-                .map(ConnectedAccount::from)
-                .collect());
-        }
-        let mut ids = status.account_ids;
-        if let Some(id) = status.account_id.filter(|id| !ids.contains(id)) {
-            ids.insert(0, id);
-        }
-        if !ids.is_empty() {
-            let wire: Vec<crate::types::AccountsListIdsItem> =
-                ids.iter().filter_map(|id| id.parse().ok()).collect();
-            let listed = Box::pin(self.client.accounts_list().ids(wire).send()).await?;
-            let listed: AccountsView = view(ACCOUNTS, &listed)?;
-            let mut by_id: HashMap<String, AccountView> =
-                listed.list.into_iter().map(|a| (a.id.clone(), a)).collect();
-            return Ok(ids
-                .into_iter()
-                .map(|id| match by_id.remove(&id) {
-                    Some(a) => a.into_connected(),
-                    None => ConnectedAccount::bare(id, &self.platform),
-                })
-                .collect());
-        }
+    /// The accounts the session connected: the platform's accounts that are new or were
+    /// updated since the session started (the status answer names none).
+    async fn connected_accounts(&self) -> Result<Vec<ConnectedAccount>, FlowError> {
         let Some(before) = &self.before else {
             return Ok(Vec::new());
         };
@@ -438,16 +404,40 @@ impl PendingAuthorization {
         Ok(now
             .into_iter()
             .filter(|a| a.is_on(&self.platform))
-            .filter(|a| before.get(&a.id) != Some(&a.updated_at))
-            .map(AccountView::into_connected)
+            .filter(|a| before.get(&a.account.id) != Some(&a.updated_at))
+            .map(|a| a.account)
             .collect())
     }
 }
 
-async fn list_accounts(client: &Client) -> Result<Vec<AccountView>, FlowError> {
-    let listed = Box::pin(client.accounts_list().send()).await?;
-    let listed: AccountsView = view(ACCOUNTS, &listed)?;
-    Ok(listed.list)
+/// An account of `accounts_list`, with what tells whether the session changed it.
+struct Listed {
+    account: ConnectedAccount,
+    updated_at: Option<String>,
+}
+
+impl Listed {
+    fn is_on(&self, platform: &str) -> bool {
+        !self.account.id.is_empty() && self.account.platform.eq_ignore_ascii_case(platform)
+    }
+}
+
+async fn list_accounts(client: &Client) -> Result<Vec<Listed>, FlowError> {
+    let listed: ops::accounts_list::Output = Box::pin(client.accounts_list().send()).await?;
+    Ok(listed
+        .list
+        .into_iter()
+        .map(|a| Listed {
+            account: ConnectedAccount {
+                id: a.id.unwrap_or_default(),
+                platform: a.type_.unwrap_or_default(),
+                platform_uid: a.uid,
+                name: a.nickname,
+                avatar_url: a.avatar,
+            },
+            updated_at: a.updated_at,
+        })
+        .collect())
 }
 
 fn pick_language<'a>(texts: &'a BTreeMap<String, String>, locale: &str) -> Option<&'a str> {
@@ -513,18 +503,6 @@ pub struct ConnectedAccount {
     pub avatar_url: Option<String>,
 }
 
-impl ConnectedAccount {
-    fn bare(id: String, platform: &str) -> Self {
-        Self {
-            id,
-            platform: platform.to_string(),
-            platform_uid: None,
-            name: None,
-            avatar_url: None,
-        }
-    }
-}
-
 /// A platform account the user may select to connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -541,22 +519,6 @@ pub struct SelectableAccount {
     pub parent_platform_uid: Option<String>,
 }
 
-// Lenient views of the answers (see `super::view`).
-
-/// `auth_get_status`'s answer as the spec's `AuthSessionStatusVo` describes it.
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct StatusView {
-    status: Option<String>,
-    requires_selection: Option<bool>,
-    error_code: Option<f64>,
-    expires_at: Option<String>,
-    account_id: Option<String>,
-    account_ids: Vec<String>,
-    accounts: Vec<AccountItemView>,
-    selectable_accounts: Vec<SelectableView>,
-}
-
 enum State {
     Pending,
     Completed,
@@ -564,97 +526,18 @@ enum State {
     Failed,
 }
 
-impl StatusView {
-    fn state(&self) -> State {
-        let status = self.status.as_deref().unwrap_or_default().trim();
-        if status.eq_ignore_ascii_case("failed") {
-            State::Failed
-        } else if self.requires_selection == Some(true) {
-            State::SelectionRequired
-        } else if status.eq_ignore_ascii_case("completed") {
-            State::Completed
-        } else {
-            // `pending`, and anything newer than this crate: keep waiting until expiry.
-            State::Pending
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct AccountItemView {
-    account_id: String,
-    platform: String,
-    platform_uid: Option<String>,
-    display_name: Option<String>,
-    avatar_url: Option<String>,
-}
-
-impl From<AccountItemView> for ConnectedAccount {
-    fn from(a: AccountItemView) -> Self {
-        Self {
-            id: a.account_id,
-            platform: a.platform,
-            platform_uid: a.platform_uid,
-            name: a.display_name,
-            avatar_url: a.avatar_url,
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct SelectableView {
-    platform: String,
-    platform_uid: String,
-    display_name: String,
-    avatar_url: Option<String>,
-    parent_platform_uid: Option<String>,
-}
-
-impl From<SelectableView> for SelectableAccount {
-    fn from(a: SelectableView) -> Self {
-        Self {
-            platform: a.platform,
-            platform_uid: a.platform_uid,
-            name: a.display_name,
-            avatar_url: a.avatar_url,
-            parent_platform_uid: a.parent_platform_uid,
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct AccountsView {
-    list: Vec<AccountView>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct AccountView {
-    id: String,
-    #[serde(rename = "type")]
-    platform: String,
-    uid: Option<String>,
-    nickname: Option<String>,
-    avatar: Option<String>,
-    updated_at: Option<String>,
-}
-
-impl AccountView {
-    fn is_on(&self, platform: &str) -> bool {
-        !self.id.is_empty() && self.platform.eq_ignore_ascii_case(platform)
-    }
-
-    fn into_connected(self) -> ConnectedAccount {
-        ConnectedAccount {
-            id: self.id,
-            platform: self.platform,
-            platform_uid: self.uid,
-            name: self.nickname,
-            avatar_url: self.avatar,
-        }
+/// What the status answer says of the session.
+fn state(status: &ops::auth_get_status::Output) -> State {
+    let text = status.status.as_deref().unwrap_or_default().trim();
+    if text.eq_ignore_ascii_case("failed") {
+        State::Failed
+    } else if status.requires_selection == Some(true) {
+        State::SelectionRequired
+    } else if text.eq_ignore_ascii_case("completed") {
+        State::Completed
+    } else {
+        // `pending`, and anything newer than this crate: keep waiting until expiry.
+        State::Pending
     }
 }
 
@@ -717,36 +600,26 @@ mod tests {
 
     #[test]
     fn the_status_answer_is_read_as_the_spec_describes_it() {
-        let status: StatusView = serde_json::from_value(serde_json::json!({
+        let read = |v: serde_json::Value| -> ops::auth_get_status::Output {
+            serde_json::from_value(v).unwrap()
+        };
+        let done = read(serde_json::json!({
             "sessionId": "s", "status": "completed", "requiresSelection": false,
-            "accounts": [{ "accountId": "a1", "platform": "douyin", "platformUid": "u1", "displayName": "Ann" }],
             "accountIds": ["a1"]
-        }))
-        .unwrap();
-        assert!(matches!(status.state(), State::Completed));
-        let accounts: Vec<ConnectedAccount> = status
-            .accounts
-            .into_iter()
-            .map(ConnectedAccount::from)
-            .collect();
-        assert_eq!(accounts[0].id, "a1");
-        assert_eq!(accounts[0].name.as_deref(), Some("Ann"));
-
-        let failed: StatusView =
-            serde_json::from_value(serde_json::json!({ "status": "failed", "errorCode": 15042 }))
-                .unwrap();
-        assert!(matches!(failed.state(), State::Failed));
-        assert_eq!(failed.error_code, Some(15042.0));
-
-        let select: StatusView = serde_json::from_value(
-            serde_json::json!({ "status": "pending", "requiresSelection": true }),
-        )
-        .unwrap();
-        assert!(matches!(select.state(), State::SelectionRequired));
+        }));
+        assert!(matches!(state(&done), State::Completed));
+        let failed = read(serde_json::json!({ "status": "failed", "errorCode": 15042 }));
+        assert!(matches!(state(&failed), State::Failed));
+        let select = read(serde_json::json!({ "status": "pending", "requiresSelection": true }));
+        assert!(matches!(state(&select), State::SelectionRequired));
         for status in ["pending", "PENDING", "something-new", ""] {
-            let s: StatusView =
-                serde_json::from_value(serde_json::json!({ "status": status })).unwrap();
-            assert!(matches!(s.state(), State::Pending), "{status}");
+            let s = read(serde_json::json!({ "status": status }));
+            assert!(matches!(state(&s), State::Pending), "{status}");
         }
+    }
+
+    #[test]
+    fn the_operations_named_in_errors_exist() {
+        assert!(crate::Operation::find(START).is_some());
     }
 }

@@ -65,13 +65,12 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use futures_util::future::{Either, Shared, select};
 
-use crate::ErrorCode;
-
 mod authorize;
 mod pages;
 mod publish;
 mod upload;
 
+pub use crate::error::FlowError;
 pub use authorize::{
     AuthOutcome, AuthPrompt, Authorize, ConnectedAccount, PendingAuthorization, QrImage,
     SelectableAccount,
@@ -81,119 +80,6 @@ pub use upload::{Upload, UploadProgress, UploadSource};
 
 /// How long the body of a refused upload is kept in [`FlowError::UploadRejected`].
 const BODY_SNIPPET_LIMIT: usize = 512;
-
-/// What can end a flow besides success.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum FlowError {
-    /// An operation of the API failed (see [`Error`](crate::Error); boxed, to keep results
-    /// small).
-    #[error(transparent)]
-    Api(Box<crate::Error>),
-
-    /// The service reports the authorization as failed.
-    #[error("authorizing {platform} failed (session {session_id}{})", code_suffix(*.code))]
-    AuthorizationFailed {
-        /// The platform being authorized.
-        platform: String,
-        /// The authorization session.
-        session_id: String,
-        /// The service's error code for the failure, when it gave one (see
-        /// [`FlowError::code`]).
-        code: Option<i64>,
-    },
-
-    /// The authorization session expired before it completed: its `expiresAt` passed, or the
-    /// service no longer knows the session (`ChannelAuthSessionInvalid`, 15039).
-    #[error("the authorization session {session_id} for {platform} expired")]
-    AuthorizationExpired {
-        /// The platform being authorized.
-        platform: String,
-        /// The authorization session.
-        session_id: String,
-        /// When the session expired, as the service said.
-        expires_at: Option<chrono::DateTime<chrono::Utc>>,
-    },
-
-    /// The storage refused the uploaded bytes (the signed URL expired, a header did not match
-    /// the signature, …). The asset was not confirmed.
-    #[error("the storage refused the upload: HTTP {status}: {body}")]
-    UploadRejected {
-        /// HTTP status of the storage's answer.
-        status: u16,
-        /// The start of the storage's answer (at most 512 bytes).
-        body: String,
-    },
-
-    /// The bytes never reached the storage: connection refused or broken, timeout. The asset
-    /// was not confirmed.
-    #[error("the upload did not reach the storage: {0}")]
-    UploadTransport(#[source] reqwest::Error),
-
-    /// Reading what was to be uploaded failed, or it was not as long as declared.
-    #[error("reading the upload: {0}")]
-    Io(#[from] std::io::Error),
-
-    /// An answer the flow cannot go on with: a field it needs is missing or malformed.
-    #[error("{operation}: unexpected answer: {reason}")]
-    UnexpectedAnswer {
-        /// The operation (Rust method name) that answered.
-        operation: &'static str,
-        /// What is wrong with the answer.
-        reason: String,
-    },
-
-    /// `publish_flow_create` was sent and no answer says whether the service created the flow
-    /// ([`Error::outcome_unknown`](crate::Error::outcome_unknown): the connection broke after
-    /// the request was written, an idle timeout, a gateway's 5xx). The flow does not repeat it
-    /// — a second create could publish the post twice — and cannot look it up: the spec
-    /// documents the body's `flowId` only as "External flow ID" and offers no operation that
-    /// finds a flow or record by it (`publish_flow_get` takes the service's own flow id, and
-    /// the record lists filter by account, platform, time and status only).
-    ///
-    /// Check before publishing again: `publish_record_list_queued`,
-    /// `publish_record_list_published` and `publish_record_list` for the accounts and time of
-    /// the post (their records carry a `flowId`; if the service kept `flow_id`, it shows there —
-    /// the spec does not promise it, so not finding it is no proof the flow was not created).
-    #[error("publishing may or may not have happened (flowId {flow_id} was sent): {source}")]
-    PublishOutcomeUnknown {
-        /// The `flowId` the create request carried: the caller's, or one the SDK made.
-        flow_id: String,
-        /// The failure of `publish_flow_create` (boxed, to keep results small).
-        #[source]
-        source: Box<crate::Error>,
-    },
-
-    /// The flow waited longer than its [`Polling::timeout`].
-    #[error("gave up waiting after {0:?}")]
-    TimedOut(Duration),
-
-    /// The flow's cancellation signal fired (see the [module docs](self)).
-    #[error("cancelled")]
-    Cancelled,
-}
-
-impl From<crate::Error> for FlowError {
-    fn from(error: crate::Error) -> Self {
-        Self::Api(Box::new(error))
-    }
-}
-
-fn code_suffix(code: Option<i64>) -> String {
-    code.map(|c| format!(", code {c}")).unwrap_or_default()
-}
-
-impl FlowError {
-    /// The service's error code: the envelope `code` of a failed operation, or the code of a
-    /// failed authorization.
-    pub fn code(&self) -> Option<ErrorCode> {
-        match self {
-            Self::Api(e) => e.code(),
-            Self::AuthorizationFailed { code, .. } => code.map(ErrorCode::from_code),
-            _ => None,
-        }
-    }
-}
 
 /// How a flow polls: a growing interval between a floor and a cap, a tolerance for transient
 /// failures, an optional overall timeout.
@@ -411,21 +297,6 @@ impl Cancel {
 /// `SystemTime::now()` as a chrono time (the crate builds chrono without its `clock`).
 pub(crate) fn now_utc() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
-}
-
-/// Reads a generated model through a lenient view of the same wire format: the flows keep
-/// working, and pick up the richer fields, as the generated models follow the spec.
-pub(crate) fn view<T, V>(operation: &'static str, value: &T) -> Result<V, FlowError>
-where
-    T: serde::Serialize,
-    V: serde::de::DeserializeOwned,
-{
-    serde_json::to_value(value)
-        .and_then(serde_json::from_value)
-        .map_err(|e| FlowError::UnexpectedAnswer {
-            operation,
-            reason: e.to_string(),
-        })
 }
 
 /// The field `field` of an answer, or [`FlowError::UnexpectedAnswer`].

@@ -3,13 +3,14 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::{Backoff, Cancel, FlowError, Polling, is_transient, parse_time, required};
+use crate::types::ops;
+use crate::{Client, Open};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
-use serde::Deserialize;
 
-use super::{Backoff, Cancel, FlowError, Polling, is_transient, parse_time, required, view};
-use crate::{Client, types};
-
+/// The operations whose answers [`FlowError::UnexpectedAnswer`] names (checked against
+/// [`OPERATIONS`](crate::OPERATIONS) by a test).
 const CREATE: &str = "publish_flow_create";
 const GET: &str = "publish_flow_get";
 
@@ -21,7 +22,7 @@ impl Client {
     ///
     /// Each item names its platform and carries that platform's own `option` (Douyin's
     /// `short_title`, Bilibili's category `tid`, YouTube's `privacyStatus`, …): each is its own
-    /// type ([`PublishFlowCreateBodyItemsItemDouyinOption`](types::PublishFlowCreateBodyItemsItemDouyinOption),
+    /// type ([`PublishFlowCreateBodyItemsItemDouyinOption`](crate::types::PublishFlowCreateBodyItemsItemDouyinOption),
     /// …), sent as given.
     ///
     /// ```
@@ -29,7 +30,7 @@ impl Client {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let mock = aitoearn::mock::MockServer::start().await;
     /// # let client = mock.client();
-    /// let flow: aitoearn::types::PublishFlowCreateBody = serde_json::from_value(serde_json::json!({
+    /// let flow: aitoearn::types::ops::publish_flow_create::Body = serde_json::from_value(serde_json::json!({
     ///     "publishAt": "2026-07-02T12:00:00Z",
     ///     "content": { "body": "Hello", "media": [{ "url": "https://cdn.example.com/clip.mp4" }] },
     ///     "items": [
@@ -54,7 +55,7 @@ impl Client {
     /// Then follow it to its end:
     ///
     /// ```no_run
-    /// # async fn run(client: aitoearn::Client, flow: aitoearn::types::PublishFlowCreateBody) -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn run(client: aitoearn::Client, flow: aitoearn::types::ops::publish_flow_create::Body) -> Result<(), Box<dyn std::error::Error>> {
     /// let publication = client.publish(flow).send().await?;
     /// let state = publication.wait().await?;
     /// for task in &state.tasks {
@@ -65,7 +66,7 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn publish(&self, flow: types::PublishFlowCreateBody) -> Publish {
+    pub fn publish(&self, flow: ops::publish_flow_create::Body) -> Publish {
         Publish {
             client: self.clone(),
             body: flow,
@@ -84,7 +85,7 @@ fn default_polling() -> Polling {
 #[must_use = "nothing is published until `.send()` is awaited"]
 pub struct Publish {
     client: Client,
-    body: types::PublishFlowCreateBody,
+    body: ops::publish_flow_create::Body,
     polling: Polling,
     cancel: Cancel,
 }
@@ -141,12 +142,12 @@ impl Publish {
                 }
             })
             .await?;
-        let created: FlowView = view(CREATE, &created)?;
-        let flow_id = required(CREATE, "flowId", created.flow_id)?;
+        let (flow_id, created) = read_created(created);
+        let flow_id = required(CREATE, "flowId", flow_id)?;
         Ok(Publication {
             client,
             flow_id,
-            created: created.tasks.into_iter().map(PublishTask::from).collect(),
+            created,
             fresh: AtomicBool::new(true),
             acted: AtomicBool::new(false),
             polling,
@@ -227,11 +228,7 @@ impl Publication {
     /// The flow's state now (`publish_flow_get`, once).
     pub async fn state(&self) -> Result<PublishState, FlowError> {
         let flow = Box::pin(self.client.publish_flow_get(self.flow_id.as_str()).send()).await?;
-        let flow: FlowView = view(GET, &flow)?;
-        Ok(PublishState {
-            flow_id: flow.flow_id.unwrap_or_else(|| self.flow_id.clone()),
-            tasks: flow.tasks.into_iter().map(PublishTask::from).collect(),
-        })
+        read_flow(flow)
     }
 
     /// Each new state of the flow, until every task is done ([`PublishState::is_finished`]):
@@ -538,37 +535,23 @@ impl TaskStatus {
     }
 }
 
-// Lenient views of `publish_flow_create`'s and `publish_flow_get`'s answers.
+// The tasks of `publish_flow_create`'s and `publish_flow_get`'s answers: two models of one
+// wire format (the create answer's is looser: every field optional, `status` a number).
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct FlowView {
-    flow_id: Option<String>,
-    tasks: Vec<TaskView>,
+/// A text the service sent, unless it is empty (an empty `errorMsg` is no error).
+fn text(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct TaskView {
-    id: String,
-    account_id: String,
-    platform: String,
-    status: Option<f64>,
-    publish_time: Option<String>,
-    platform_work_id: Option<String>,
-    work_link: Option<String>,
-    link_status: Option<String>,
-    link_error: Option<String>,
-    error_msg: Option<String>,
-}
-
-impl From<TaskView> for PublishTask {
-    fn from(t: TaskView) -> Self {
-        let text = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
-        Self {
-            id: t.id,
-            account_id: t.account_id,
-            platform: t.platform,
+/// The flow id and the tasks of `publish_flow_create`'s answer.
+fn read_created(created: ops::publish_flow_create::Output) -> (Option<String>, Vec<PublishTask>) {
+    let tasks = created
+        .tasks
+        .into_iter()
+        .map(|t| PublishTask {
+            id: t.id.unwrap_or_default(),
+            account_id: t.account_id.unwrap_or_default(),
+            platform: t.platform.unwrap_or_default(),
             status: t
                 .status
                 .map_or(TaskStatus::Pending, |s| TaskStatus::from_code(s as i64)),
@@ -578,6 +561,52 @@ impl From<TaskView> for PublishTask {
             link_status: text(t.link_status),
             link_error: text(t.link_error),
             error: text(t.error_msg),
+        })
+        .collect();
+    (created.flow_id, tasks)
+}
+
+/// `publish_flow_get`'s answer.
+fn read_flow(flow: ops::publish_flow_get::Output) -> Result<PublishState, FlowError> {
+    let tasks = flow
+        .tasks
+        .into_iter()
+        .map(|t| {
+            Ok(PublishTask {
+                status: match t.status {
+                    None => TaskStatus::Pending,
+                    Some(status) => TaskStatus::from_code(status_code(status)?),
+                },
+                id: t.id,
+                account_id: t.account_id,
+                platform: t.platform.to_string(),
+                publish_time: t.publish_time,
+                platform_work_id: text(t.platform_work_id),
+                work_link: text(t.work_link),
+                link_status: text(t.link_status.map(|s| s.to_string())),
+                link_error: text(t.link_error),
+                error: text(t.error_msg),
+            })
+        })
+        .collect::<Result<_, FlowError>>()?;
+    Ok(PublishState {
+        flow_id: flow.flow_id,
+        tasks,
+    })
+}
+
+/// A task's numeric `status`, listed in the spec or not.
+fn status_code<E: Into<i64>>(status: Open<E>) -> Result<i64, FlowError> {
+    match status {
+        Open::Known(code) => Ok(code.into()),
+        // A number the spec does not list (or `1.0`): its code; anything else is no status.
+        Open::Unknown(v) => {
+            v.as_f64()
+                .map(|f| f as i64)
+                .ok_or_else(|| FlowError::UnexpectedAnswer {
+                    operation: GET,
+                    reason: format!("`tasks[].status` is not a number: {v}"),
+                })
         }
     }
 }
@@ -602,7 +631,7 @@ mod tests {
 
     #[test]
     fn tasks_read_from_either_answer() {
-        let view: FlowView = serde_json::from_value(serde_json::json!({
+        let answer = serde_json::json!({
             "flowId": "f1",
             "tasks": [
                 { "id": "t1", "accountId": "a1", "platform": "douyin", "status": 1,
@@ -611,25 +640,40 @@ mod tests {
                   "errorMsg": "tid is required", "publishTime": "2026-07-02T12:00:00.000Z" },
                 { "id": "t3", "accountId": "a3", "platform": "xhs" }
             ]
-        }))
-        .unwrap();
-        let tasks: Vec<PublishTask> = view.tasks.into_iter().map(PublishTask::from).collect();
-        assert_eq!(tasks[0].status, TaskStatus::Published);
-        assert_eq!(tasks[0].error, None, "an empty errorMsg is no error");
-        assert_eq!(tasks[1].status, TaskStatus::Failed);
-        assert_eq!(tasks[1].error.as_deref(), Some("tid is required"));
-        assert!(tasks[1].publish_time.is_some());
-        assert_eq!(tasks[2].status, TaskStatus::Pending);
-        let state = PublishState {
-            flow_id: "f1".into(),
-            tasks,
-        };
-        assert!(!state.is_finished());
-        assert_eq!(state.published().count(), 1);
-        assert_eq!(
-            state.failed().map(|t| t.id.as_str()).collect::<Vec<_>>(),
-            ["t2"]
-        );
-        assert_eq!(state.task("t3").unwrap().platform, "xhs");
+        });
+        let created: ops::publish_flow_create::Output =
+            serde_json::from_value(answer.clone()).unwrap();
+        let got: ops::publish_flow_get::Output = serde_json::from_value(answer).unwrap();
+        let (flow_id, created) = read_created(created);
+        assert_eq!(flow_id.as_deref(), Some("f1"));
+        let got = read_flow(got).unwrap();
+        assert_eq!(got.flow_id, "f1");
+        let both = [created, got.tasks];
+        assert_eq!(both[0], both[1], "one wire format, one reading");
+        for tasks in both {
+            assert_eq!(tasks[0].status, TaskStatus::Published);
+            assert_eq!(tasks[0].error, None, "an empty errorMsg is no error");
+            assert_eq!(tasks[1].status, TaskStatus::Failed);
+            assert_eq!(tasks[1].error.as_deref(), Some("tid is required"));
+            assert!(tasks[1].publish_time.is_some());
+            assert_eq!(tasks[2].status, TaskStatus::Pending);
+            let state = PublishState {
+                flow_id: "f1".into(),
+                tasks,
+            };
+            assert!(!state.is_finished());
+            assert_eq!(state.published().count(), 1);
+            assert_eq!(
+                state.failed().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+                ["t2"]
+            );
+            assert_eq!(state.task("t3").unwrap().platform, "xhs");
+        }
+    }
+
+    #[test]
+    fn the_operations_named_in_errors_exist() {
+        assert!(crate::Operation::find(CREATE).is_some());
+        assert!(crate::Operation::find(GET).is_some());
     }
 }

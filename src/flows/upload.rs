@@ -12,9 +12,11 @@ use futures_util::{Stream, StreamExt};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use tokio::io::AsyncRead;
 
-use super::{BODY_SNIPPET_LIMIT, Cancel, FlowError, required, view};
+use super::{BODY_SNIPPET_LIMIT, Cancel, FlowError, required};
 use crate::{Client, types};
 
+/// The operation whose answer [`FlowError::UnexpectedAnswer`] names (checked against
+/// [`OPERATIONS`](crate::OPERATIONS) by a test).
 const SIGN: &str = "assets_create_upload_sign";
 
 /// Size of the pieces the bytes are sent (and progress reported) in.
@@ -235,8 +237,7 @@ impl Upload {
                 None => b,
             }
         });
-        let signed = Box::pin(sign.send()).await?;
-        let signed: SignView = view(SIGN, &signed)?;
+        let signed: types::ops::assets_create_upload_sign::Output = Box::pin(sign.send()).await?;
         let id = required(SIGN, "id", signed.id)?;
         let upload_url = required(SIGN, "uploadUrl", signed.upload_url)?;
         let upload_url = resolve_url(client.base_url(), &upload_url).ok_or_else(|| {
@@ -472,16 +473,14 @@ fn guess_content_type(filename: &str) -> &'static str {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct SignView {
-    id: Option<String>,
-    upload_url: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_operations_named_in_errors_exist() {
+        assert!(crate::Operation::find(SIGN).is_some());
+    }
 
     #[test]
     fn content_types_follow_extensions() {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use aitoearn::mock::{self, MockServer};
-use aitoearn::{Auth, Client, Error, OPERATIONS, Operation};
+use aitoearn::{Client, Error, KeyPlacement, OPERATIONS, Operation};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, ResponseTemplate};
@@ -18,7 +18,7 @@ fn one_operation_per_scheme() -> Vec<(&'static str, &'static Operation)> {
         .map(|scheme| {
             let op = OPERATIONS
                 .iter()
-                .find(|o| matches!(o.auth, Auth::Header { name, .. } if name.eq_ignore_ascii_case(scheme)))
+                .find(|o| matches!(o.api_key, KeyPlacement::Header { name, .. } if name.eq_ignore_ascii_case(scheme)))
                 .unwrap_or_else(|| panic!("no operation sends the key in `{scheme}`"));
             (*scheme, op)
         })

@@ -4,7 +4,7 @@
 //! response schema.
 
 use aitoearn::mock::{self, MockServer};
-use aitoearn::{Auth, OPERATIONS, ResponseKind};
+use aitoearn::{KeyPlacement, OPERATIONS, ResponseKind};
 
 #[tokio::test]
 async fn every_operation_is_callable_and_decodes() {
@@ -49,8 +49,8 @@ async fn every_operation_is_callable_and_decodes() {
             op.name,
             request.url
         );
-        match op.auth {
-            Auth::Header { name, prefix } => {
+        match op.api_key {
+            KeyPlacement::Header { name, prefix } => {
                 let value = request
                     .headers
                     .get(name)
@@ -62,7 +62,7 @@ async fn every_operation_is_callable_and_decodes() {
                     op.name
                 );
             }
-            Auth::None => {
+            KeyPlacement::None => {
                 for header in ["x-api-key", "authorization", "x-goog-api-key"] {
                     assert!(
                         request.headers.get(header).is_none(),
@@ -71,7 +71,11 @@ async fn every_operation_is_callable_and_decodes() {
                     );
                 }
             }
-            Auth::Query { .. } => {}
+            KeyPlacement::Query { .. } => {}
+            other => panic!(
+                "{}: a key placement this test does not know: {other:?}",
+                op.name
+            ),
         }
     }
 }

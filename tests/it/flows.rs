@@ -260,7 +260,7 @@ async fn a_failed_authorization_is_a_typed_error() {
             );
             // The code reaches the flow as far as the generated model carries `errorCode`.
             if let Some(code) = code {
-                assert_eq!(*code, 15042);
+                assert_eq!(*code, ErrorCode::from_code(15042));
                 assert_eq!(err.code(), Some(ErrorCode::from_code(15042)));
             }
         }

@@ -125,11 +125,13 @@ fn the_seed_operation_schema_carries_the_spec() {
 
 #[test]
 fn models_implement_json_schema() {
-    let schema =
-        serde_json::to_value(schemars::schema_for!(aitoearn::types::ChannelPublishFlowVo)).unwrap();
+    let schema = serde_json::to_value(schemars::schema_for!(
+        aitoearn::types::ops::publish_flow_get::Output
+    ))
+    .unwrap();
     assert!(schema["properties"]["tasks"].is_object(), "{schema}");
     let schema = serde_json::to_value(schemars::schema_for!(
-        aitoearn::types::RelayChatCompletionsDto
+        aitoearn::types::ops::relay_chat_completions::Body
     ))
     .unwrap();
     assert!(

@@ -1,5 +1,5 @@
-//! Streaming operations end to end, against a local HTTP/1.1 server written here on a bare
-//! `TcpListener`: it answers with raw bytes in chunked transfer-encoding, one HTTP chunk per
+//! Streaming operations end to end, against a local HTTP/1.1 server on a bare `TcpListener`
+//! (`support`'s listener and request reader): it answers with raw bytes in chunked transfer-encoding, one HTTP chunk per
 //! write, with the chunking and timing each test needs. Every test calls the SDK's real methods
 //! and is bounded in time.
 
@@ -10,10 +10,12 @@ use aitoearn::{Client, Error, Event, EventStream, TransportKind, types};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::{sleep, timeout};
+
+use crate::support::{self, Request};
 
 const KEY: &str = "sk-stream-test";
 
@@ -22,30 +24,6 @@ async fn bounded<F: Future>(f: F) -> F::Output {
     timeout(Duration::from_secs(15), f)
         .await
         .expect("the test did not finish within 15 s")
-}
-
-/// The request the server received.
-#[derive(Debug)]
-struct Request {
-    head: String,
-    body: Vec<u8>,
-}
-
-impl Request {
-    fn request_line(&self) -> &str {
-        self.head.lines().next().unwrap_or_default()
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.head.lines().skip(1).find_map(|line| {
-            let (n, v) = line.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-        })
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("the request body is JSON")
-    }
 }
 
 /// The server's side of the one connection of a test.
@@ -114,30 +92,9 @@ impl Conn {
     }
 
     async fn read_request(&mut self) -> Request {
-        let mut buf = Vec::new();
-        let mut tmp = [0u8; 4096];
-        let head_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-            let n = self.socket.read(&mut tmp).await.expect("read the request");
-            assert!(n > 0, "the client closed before sending a request");
-            buf.extend_from_slice(&tmp[..n]);
-        };
-        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-        let mut request = Request {
-            head,
-            body: buf[head_end..].to_vec(),
-        };
-        let len: usize = request
-            .header("content-length")
-            .map_or(0, |v| v.parse().expect("a numeric content-length"));
-        while request.body.len() < len {
-            let n = self.socket.read(&mut tmp).await.expect("read the body");
-            assert!(n > 0, "the client closed in the middle of the request body");
-            request.body.extend_from_slice(&tmp[..n]);
-        }
-        request
+        support::read_request(&mut self.socket, true)
+            .await
+            .expect("the client sent a whole request before closing")
     }
 }
 
@@ -161,8 +118,7 @@ where
     Fut: Future<Output = R> + Send,
     R: Send + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, url) = support::listen().await;
     let task = tokio::spawn(async move {
         let (socket, _) = listener.accept().await.unwrap();
         socket.set_nodelay(true).unwrap();
@@ -171,13 +127,9 @@ where
         let out = script(conn).await;
         (request, out)
     });
-    let client = configure(
-        Client::builder()
-            .api_key(KEY)
-            .base_url(format!("http://{addr}")),
-    )
-    .build()
-    .unwrap();
+    let client = configure(Client::builder().api_key(KEY).base_url(url))
+        .build()
+        .unwrap();
     (client, task)
 }
 

@@ -1,5 +1,6 @@
-//! A raw TCP server for fault tests: it reads as much of each request as told, counts what it
-//! saw, and hands the socket to a script that misbehaves.
+//! The raw TCP server of the fault and streaming tests: it reads as much of each request as
+//! told, counts what it saw, and hands the socket to a script that misbehaves or answers byte by
+//! byte.
 
 #![allow(dead_code)] // not every helper is used by every test
 
@@ -52,14 +53,49 @@ where
     raw_server_reading(Read::Head, behave).await
 }
 
+/// A listener on a free port of 127.0.0.1, and its base URL.
+pub async fn listen() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    (listener, format!("http://{addr}"))
+}
+
+/// A request as the server read it.
+#[derive(Debug)]
+pub struct Request {
+    /// The request line and headers, up to and with the blank line.
+    pub head: String,
+    /// The `Content-Length` body (empty when only the head was read).
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// `GET /path HTTP/1.1`.
+    pub fn request_line(&self) -> &str {
+        self.head.lines().next().unwrap_or_default()
+    }
+
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("the request body is JSON")
+    }
+}
+
 /// A server on 127.0.0.1 that reads `read` of each request, then runs `behave`.
 pub async fn raw_server_reading<F, Fut>(read: Read, behave: F) -> (String, Seen)
 where
     F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, url) = listen().await;
     let seen = Seen::default();
     let counter = seen.clone();
     let behave = Arc::new(behave);
@@ -70,21 +106,22 @@ where
             seen.connections.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 if read != Read::Nothing {
-                    let Some(body) = read_request(&mut socket, read == Read::Whole).await else {
+                    let Some(request) = read_request(&mut socket, read == Read::Whole).await else {
                         return;
                     };
                     seen.requests.fetch_add(1, Ordering::SeqCst);
-                    seen.bodies.lock().unwrap().push(body);
+                    seen.bodies.lock().unwrap().push(request.body);
                 }
                 behave(socket).await;
             });
         }
     });
-    (format!("http://{addr}"), seen)
+    (url, seen)
 }
 
-/// Reads a request head, and its body when `whole`; `None` when the peer goes away first.
-async fn read_request(socket: &mut TcpStream, whole: bool) -> Option<Vec<u8>> {
+/// Reads a request head, and its body when `whole`; `None` when the peer goes away first. The
+/// head is read byte by byte, so nothing after the request is consumed.
+pub async fn read_request(socket: &mut TcpStream, whole: bool) -> Option<Request> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -93,16 +130,18 @@ async fn read_request(socket: &mut TcpStream, whole: bool) -> Option<Vec<u8>> {
             _ => return None,
         }
     }
+    let mut request = Request {
+        head: String::from_utf8_lossy(&head).into_owned(),
+        body: Vec::new(),
+    };
     if !whole {
-        return Some(Vec::new());
+        return Some(request);
     }
-    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
-    let length = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok())
+    let length = request
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(0);
-    let mut body = vec![0u8; length];
-    socket.read_exact(&mut body).await.ok()?;
-    Some(body)
+    request.body = vec![0u8; length];
+    socket.read_exact(&mut request.body).await.ok()?;
+    Some(request)
 }

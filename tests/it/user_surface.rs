@@ -66,7 +66,7 @@ async fn flow_errors_and_call_errors_convert_both_ways() {
     let failed = FlowError::AuthorizationFailed {
         platform: "douyin".into(),
         session_id: "s".into(),
-        code: Some(15040),
+        code: Some(ErrorCode::from_code(15040)),
     };
     let err = Error::from(failed);
     assert!(

@@ -12,23 +12,39 @@ use std::time::{Duration, Instant};
 use crate::cli::{Args, Failure};
 
 pub const USAGE: &str = "\
-usage: cargo xtask build-report [--quick] [--no-floor] [--features LIST] [--no-default-features]
+usage: cargo xtask build-report [--quick] [--no-floor] [--baseline REV] [--features LIST]
+                                [--no-default-features]
 
-Clean `cargo build` and `cargo build --release` of the aitoearn crate, the time its build.rs
-spends per phase, lines of generated code, and an incremental rebuild after touching a
-hand-written file (build.rs must not run). The floor is a crate whose build.rs only runs
-progenitor on the adapted spec, built the same way. Prints Markdown.
+Clean `cargo build` and `cargo build --release` of the aitoearn crate (all dependencies), the
+crate alone (its library recompiled with dependencies built, build.rs not rerun) with rustc's
+peak memory, the time its build.rs spends per phase, lines of generated code, and an
+incremental rebuild after touching a hand-written file (build.rs must not run). The floor is a
+crate whose build.rs only runs progenitor on the adapted spec, built the same way. Prints
+Markdown.
 
   --quick                 debug builds only
   --no-floor              skip the floor crate
+  --baseline REV          also build git revision REV (extracted with `git archive`) the same
+                          way in the same run, and give each figure's ratio to it
   --features LIST         features of the aitoearn crate to build with
   --no-default-features   build without default features";
+
+/// What building one revision of the crate cost.
+#[derive(Default)]
+struct Measured {
+    clean_debug: Duration,
+    alone_debug: Alone,
+    incremental: Option<(Duration, bool)>,
+    clean_release: Option<Duration>,
+    alone_release: Option<Alone>,
+    generated: Option<Generated>,
+}
 
 pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failure> {
     let args = Args::parse(
         args,
         &["quick", "no-floor", "no-default-features"],
-        &["features"],
+        &["features", "baseline"],
     )?;
     args.max_positionals(0)?;
     let quick = args.flag("quick");
@@ -41,44 +57,63 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
         feature_args.push(f.into());
     }
     let base = root.join("target/build-report");
+    std::fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
+    let baseline = match args.option("baseline") {
+        Some(rev) => Some((
+            rev.to_string(),
+            extract(root, rev, &base.join("baseline-src"))?,
+        )),
+        None => None,
+    };
+    let this = measure(root, &base.join("sdk"), &feature_args, quick, true)?;
+    let before = match &baseline {
+        Some((_, dir)) => Some(measure(
+            dir,
+            &base.join("baseline"),
+            &feature_args,
+            quick,
+            false,
+        )?),
+        None => None,
+    };
+
     let mut report = String::new();
     let _ = writeln!(report, "## Build cost\n\n{}\n", machine());
-    let _ = writeln!(report, "| build | wall time |\n| --- | --- |");
-
-    let sdk_debug = base.join("sdk-debug");
-    let t = clean_build(root, &sdk_debug, &["-p", "aitoearn"], &feature_args)?;
-    let _ = writeln!(report, "| `cargo build` (clean) | {} |", secs(t));
-    let gen = generated(&sdk_debug.join("debug"))?;
-
-    // Touch a hand-written file: the crate recompiles, build.rs must not run again.
-    let touched = root.join("src/region.rs");
-    let text = std::fs::read(&touched).map_err(|e| format!("{}: {e}", touched.display()))?;
-    std::fs::write(&touched, &text).map_err(|e| format!("{}: {e}", touched.display()))?;
-    let (t, log) = build(root, &sdk_debug, &["-p", "aitoearn", "-v"], &feature_args)?;
-    let build_script_ran = log.lines().any(|l| {
-        l.contains("Running `") && l.contains("aitoearn") && l.contains("build-script-build")
-    });
-    let _ = writeln!(
-        report,
-        "| incremental, after touching `src/region.rs` | {} (build.rs ran: {}) |",
-        secs(t),
-        if build_script_ran {
-            "yes — a bug"
-        } else {
-            "no"
+    match (&baseline, &before) {
+        (Some((rev, _)), Some(b)) => {
+            let _ = writeln!(
+                report,
+                "| build | this revision | baseline `{rev}` | ratio |\n| --- | --- | --- | --- |"
+            );
+            for (name, now, then) in rows(&this, b) {
+                let _ = writeln!(
+                    report,
+                    "| {name} | {now} | {then} | {} |",
+                    ratio(&now, &then)
+                );
+            }
         }
-    );
-    if !quick {
-        let sdk_release = base.join("sdk-release");
-        let t = clean_build(
-            root,
-            &sdk_release,
-            &["-p", "aitoearn", "--release"],
-            &feature_args,
-        )?;
-        let _ = writeln!(report, "| `cargo build --release` (clean) | {} |", secs(t));
+        _ => {
+            let _ = writeln!(report, "| build | this revision |\n| --- | --- |");
+            for (name, now, _) in rows(&this, &Measured::default()) {
+                let _ = writeln!(report, "| {name} | {now} |");
+            }
+        }
     }
-    let _ = writeln!(report, "\n{}", gen.markdown("build.rs of aitoearn"));
+    if let Some((t, ran)) = this.incremental {
+        let _ = writeln!(
+            report,
+            "\nIncremental, after touching `src/region.rs`: {} (build.rs ran: {}).",
+            secs(t),
+            if ran { "yes — a bug" } else { "no" }
+        );
+    }
+    if let Some(g) = &this.generated {
+        let _ = writeln!(report, "\n{}", g.markdown("build.rs of aitoearn"));
+    }
+    if let Some(g) = before.as_ref().and_then(|b| b.generated.as_ref()) {
+        let _ = writeln!(report, "{}", g.markdown("build.rs of the baseline"));
+    }
 
     if !args.flag("no-floor") {
         let floor_dir = base.join("floor-crate");
@@ -90,16 +125,215 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
             report,
             "### Floor: progenitor's plain generation of the adapted spec\n"
         );
-        let _ = writeln!(report, "| build | wall time |\n| --- | --- |");
-        let _ = writeln!(report, "| `cargo build` (clean) | {} |", secs(t));
+        let _ = writeln!(
+            report,
+            "| build | wall time | aitoearn / floor |\n| --- | --- | --- |"
+        );
+        let _ = writeln!(
+            report,
+            "| `cargo build` (clean) | {} | {} |",
+            secs(t),
+            ratio(&secs(this.clean_debug), &secs(t))
+        );
         if !quick {
             let t = clean_build(&floor_dir, &base.join("floor-release"), &["--release"], &[])?;
-            let _ = writeln!(report, "| `cargo build --release` (clean) | {} |", secs(t));
+            let _ = writeln!(
+                report,
+                "| `cargo build --release` (clean) | {} | {} |",
+                secs(t),
+                this.clean_release
+                    .map(|r| ratio(&secs(r), &secs(t)))
+                    .unwrap_or_default()
+            );
         }
         let _ = writeln!(report, "\n{}", floor_gen.markdown("build.rs of the floor"));
     }
     println!("{report}");
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `(row, this, baseline)` figures, formatted.
+fn rows(this: &Measured, before: &Measured) -> Vec<(&'static str, String, String)> {
+    let opt = |d: Option<Duration>| d.map(secs).unwrap_or_default();
+    let mib = |k: Option<u64>| k.map(|k| format!("{} MiB", k / 1024)).unwrap_or_default();
+    let lines = |m: &Measured| {
+        m.generated
+            .as_ref()
+            .map(|g| g.lines.iter().map(|l| l.1).sum::<usize>().to_string())
+            .unwrap_or_default()
+    };
+    let build_rs = |m: &Measured| {
+        m.generated
+            .as_ref()
+            .map(|g| format!("{:.2} s", g.timings.iter().map(|t| t.1).sum::<f64>()))
+            .unwrap_or_default()
+    };
+    vec![
+        (
+            "`cargo build` (clean, all dependencies)",
+            secs(this.clean_debug),
+            opt(Some(before.clean_debug).filter(|d| !d.is_zero())),
+        ),
+        (
+            "the crate alone, debug: wall",
+            secs(this.alone_debug.wall),
+            opt(Some(before.alone_debug.wall).filter(|d| !d.is_zero())),
+        ),
+        (
+            "the crate alone, debug: CPU (user + system)",
+            opt(this.alone_debug.cpu),
+            opt(before.alone_debug.cpu),
+        ),
+        (
+            "rustc peak memory, the crate alone, debug",
+            mib(this.alone_debug.peak_kib),
+            mib(before.alone_debug.peak_kib),
+        ),
+        (
+            "`cargo build --release` (clean)",
+            opt(this.clean_release),
+            opt(before.clean_release),
+        ),
+        (
+            "the crate alone, release: wall",
+            opt(this.alone_release.map(|a| a.wall)),
+            opt(before.alone_release.map(|a| a.wall)),
+        ),
+        (
+            "the crate alone, release: CPU (user + system)",
+            opt(this.alone_release.and_then(|a| a.cpu)),
+            opt(before.alone_release.and_then(|a| a.cpu)),
+        ),
+        (
+            "rustc peak memory, the crate alone, release",
+            mib(this.alone_release.and_then(|a| a.peak_kib)),
+            mib(before.alone_release.and_then(|a| a.peak_kib)),
+        ),
+        ("generated lines", lines(this), lines(before)),
+        ("build.rs run time", build_rs(this), build_rs(before)),
+    ]
+}
+
+/// `now / then` of two figures formatted alike (`12.3 s`, `512 MiB`, `1234`).
+fn ratio(now: &str, then: &str) -> String {
+    let num = |s: &str| s.split(' ').next().and_then(|n| n.parse::<f64>().ok());
+    match (num(now), num(then)) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => String::new(),
+    }
+}
+
+/// Extracts revision `rev` of the repository at `root` into `dir` (replaced if present).
+fn extract(root: &Path, rev: &str, dir: &Path) -> Result<PathBuf, Failure> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("git -C \"$1\" archive --format=tar \"$2\" | tar -x -C \"$3\"")
+        .arg("sh")
+        .arg(root)
+        .arg(rev)
+        .arg(dir)
+        .status()
+        .map_err(|e| format!("running git archive: {e}"))?;
+    if !status.success() {
+        return Err(Failure::Failed(format!(
+            "could not extract revision `{rev}` (git archive | tar failed)"
+        )));
+    }
+    Ok(dir.to_path_buf())
+}
+
+/// Builds the crate at `dir` clean (debug, then release unless `quick`), each time followed by
+/// the crate alone: `src/lib.rs` touched and the library rebuilt, non-incrementally.
+fn measure(
+    dir: &Path,
+    target: &Path,
+    features: &[String],
+    quick: bool,
+    incremental: bool,
+) -> Result<Measured, Failure> {
+    let mut m = Measured::default();
+    let debug = target.join("debug-target");
+    m.clean_debug = clean_build(dir, &debug, &["-p", "aitoearn"], features)?;
+    m.generated = Some(generated(&debug.join("debug"))?);
+    m.alone_debug = alone(dir, &debug, &["-p", "aitoearn", "--lib"], features)?;
+    if incremental {
+        // Touch a hand-written file: the crate recompiles, build.rs must not run again.
+        let touched = dir.join("src/region.rs");
+        let text = std::fs::read(&touched).map_err(|e| format!("{}: {e}", touched.display()))?;
+        std::fs::write(&touched, &text).map_err(|e| format!("{}: {e}", touched.display()))?;
+        let (t, log) = build(dir, &debug, &["-p", "aitoearn", "-v"], features, &[])?;
+        let ran = log.lines().any(|l| {
+            l.contains("Running `") && l.contains("aitoearn") && l.contains("build-script-build")
+        });
+        m.incremental = Some((t, ran));
+    }
+    if !quick {
+        let release = target.join("release-target");
+        m.clean_release = Some(clean_build(
+            dir,
+            &release,
+            &["-p", "aitoearn", "--release"],
+            features,
+        )?);
+        m.alone_release = Some(alone(
+            dir,
+            &release,
+            &["-p", "aitoearn", "--lib", "--release"],
+            features,
+        )?);
+    }
+    Ok(m)
+}
+
+/// The crate alone: wall time, CPU time (user + system, robust on a busy machine) and rustc's
+/// peak resident memory.
+#[derive(Default, Clone, Copy)]
+struct Alone {
+    wall: Duration,
+    cpu: Option<Duration>,
+    peak_kib: Option<u64>,
+}
+
+/// The library of the crate at `dir` rebuilt alone (dependencies and build.rs already built),
+/// without incremental caches; with rustc's peak resident memory when `/usr/bin/time` exists.
+fn alone(dir: &Path, target: &Path, args: &[&str], features: &[String]) -> Result<Alone, Failure> {
+    let lib = dir.join("src/lib.rs");
+    let text = std::fs::read(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
+    std::fs::write(&lib, &text).map_err(|e| format!("{}: {e}", lib.display()))?;
+    let rss_file = target.join("rustc-peak-kib");
+    let _ = std::fs::remove_file(&rss_file);
+    let time = Path::new("/usr/bin/time");
+    let mut env = vec![("CARGO_INCREMENTAL", "0".to_string())];
+    if time.exists() {
+        // The only rustc cargo runs is the crate's: cargo's peak-of-children is rustc's.
+        env.push(("AITOEARN_REPORT_RSS", rss_file.display().to_string()));
+    }
+    let (t, _) = build(dir, target, args, features, &env)?;
+    // `user system peak-KiB`: CPU seconds of cargo and its children, and the largest child's peak.
+    let line = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|s| s.lines().last().map(str::to_owned));
+    let fields: Vec<f64> = line
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    match fields[..] {
+        [user, system, kib] => Ok(Alone {
+            wall: t,
+            cpu: Some(Duration::from_secs_f64(user + system)),
+            peak_kib: Some(kib as u64),
+        }),
+        _ => Ok(Alone {
+            wall: t,
+            cpu: None,
+            peak_kib: None,
+        }),
+    }
 }
 
 fn machine() -> String {
@@ -128,7 +362,7 @@ fn clean_build(
     if target.exists() {
         std::fs::remove_dir_all(target).map_err(|e| format!("{}: {e}", target.display()))?;
     }
-    build(dir, target, args, extra).map(|(t, _)| t)
+    build(dir, target, args, extra, &[]).map(|(t, _)| t)
 }
 
 fn build(
@@ -136,9 +370,22 @@ fn build(
     target: &Path,
     args: &[&str],
     extra: &[String],
+    env: &[(&str, String)],
 ) -> Result<(Duration, String), Failure> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = match env.iter().find(|(k, _)| *k == "AITOEARN_REPORT_RSS") {
+        Some((_, file)) => {
+            let mut c = Command::new("/usr/bin/time");
+            c.args(["-f", "%U %S %M", "-o", file, &cargo]);
+            c
+        }
+        None => Command::new(&cargo),
+    };
+    for (k, v) in env.iter().filter(|(k, _)| *k != "AITOEARN_REPORT_RSS") {
+        command.env(k, v);
+    }
     let start = Instant::now();
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let out = command
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .arg("build")

@@ -731,7 +731,7 @@ mod tests {
             out.operations
                 .iter()
                 .find(|o| o.name == name)
-                .map(|o| o.kind.clone())
+                .map(|o| o.answer.kind())
                 .unwrap_or_default()
         };
         assert_eq!(kind("evolution_binary"), "empty");

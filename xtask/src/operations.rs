@@ -204,7 +204,7 @@ pub fn operations_json(ops: &[model::Operation]) -> Value {
                 "deprecated": op.deprecated,
                 "requires_api_key": op.auth != model::Auth::None,
                 "api_key": key,
-                "response": op.kind,
+                "response": op.answer.kind(),
             })
         })
         .collect();

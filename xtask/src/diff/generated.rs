@@ -66,7 +66,7 @@ pub fn view(spec: &Value) -> SdkView {
                 method_name: op.name.clone(),
                 return_type: Some(return_type(&op)),
                 auth: Some(auth(&op.auth)),
-                kind: Some(op.kind.clone()),
+                kind: Some(op.answer.kind().to_string()),
             };
             ((op.method, op.path), sdk)
         })
@@ -90,33 +90,31 @@ pub fn kind_words(kind: &str) -> &'static str {
 }
 
 fn return_type(op: &model::Operation) -> String {
-    match op.kind.as_str() {
-        adapt::kind::EMPTY => "()".into(),
-        adapt::kind::SSE => format!("EventStream<{}>", body_type(op.event.as_ref())),
-        _ => body_type(op.body.as_ref()),
+    use model::Answer;
+    match &op.answer {
+        Answer::Empty => "()".into(),
+        Answer::Events(event) => format!("EventStream<{}>", body_type(event)),
+        Answer::Envelope(None) => "serde_json::Value".into(),
+        Answer::Envelope(Some(body)) | Answer::Json(body) | Answer::JsonOrEvents { body, .. } => {
+            body_type(body)
+        }
     }
 }
 
-/// The Rust type named by an `x-aitoearn-response` body descriptor (as `emit.rs` reads it).
-fn body_type(desc: Option<&Value>) -> String {
-    let Some(desc) = desc else {
-        return "serde_json::Value".into();
-    };
-    if let Some(name) = desc.get("ref").and_then(Value::as_str) {
-        return format!(
+/// The Rust type of a body or event shape (`model::Shape`, as `emit.rs` names it).
+fn body_type(shape: &model::Shape) -> String {
+    use model::{Scalar, Shape};
+    match shape {
+        Shape::Component(name) => format!(
             "types::{}",
             naming::type_stem(&naming::words(name).join("_"))
-        );
-    }
-    if let Some(items) = desc.get("array") {
-        return format!("Vec<{}>", body_type(Some(items)));
-    }
-    match desc.get("scalar").and_then(Value::as_str) {
-        Some("string") => "String".into(),
-        Some("integer") => "i64".into(),
-        Some("number") => "f64".into(),
-        Some("boolean") => "bool".into(),
-        _ => "serde_json::Value".into(),
+        ),
+        Shape::Array(items) => format!("Vec<{}>", body_type(items)),
+        Shape::Scalar(Scalar::String) => "String".into(),
+        Shape::Scalar(Scalar::Integer) => "i64".into(),
+        Shape::Scalar(Scalar::Number) => "f64".into(),
+        Shape::Scalar(Scalar::Boolean) => "bool".into(),
+        Shape::Any => "serde_json::Value".into(),
     }
 }
 

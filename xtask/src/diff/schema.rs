@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::model::{Direction, Finding, Place, What};
-use crate::codegen::naming;
+use crate::codegen::{naming, refs};
 
 /// Nested `$ref`s deeper than this are not followed (a guard beside the cycle check).
 const MAX_REF_DEPTH: usize = 48;
@@ -480,20 +480,15 @@ pub fn resolve<'v>(root: &'v Value, v: &'v Value) -> (Option<&'v Value>, Option<
     let mut cur = v;
     let mut first = None;
     for _ in 0..32 {
-        let next = match cur.get("$ref").and_then(Value::as_str) {
-            Some(r) => r,
-            None => match single_all_of(cur) {
-                Some(inner) if inner.get("$ref").is_some() => {
-                    cur = inner;
-                    continue;
-                }
-                _ => return (Some(cur), first),
-            },
-        };
-        first.get_or_insert(next);
-        match next.strip_prefix('#').and_then(|p| root.pointer(p)) {
-            Some(t) => cur = t,
-            None => return (None, first),
+        let to = refs::follow(cur, refs::in_document(root));
+        first = first.or(to.first_ref);
+        if to.dangling {
+            return (None, first);
+        }
+        // `allOf: [{$ref}]` (a reference with siblings, as OpenAPI 3.0 writes it) is followed too.
+        match single_all_of(to.schema) {
+            Some(inner) if inner.get("$ref").is_some() => cur = inner,
+            _ => return (Some(to.schema), first),
         }
     }
     (Some(cur), first)
@@ -781,15 +776,9 @@ pub fn ref_label(r: &str) -> String {
         .to_string()
 }
 
-/// The Rust type typify generates for a component: PascalCase of its words; a pointer into a
-/// schema becomes the component the `hoist_pointer_refs` adaptation creates for it.
+/// The Rust type typify generates for a component ([`naming::pointer_type_name`]).
 pub fn type_name(r: &str) -> String {
-    let label = ref_label(r);
-    label
-        .split('/')
-        .filter(|s| !matches!(*s, "properties" | "items" | "additionalProperties"))
-        .map(|s| naming::type_stem(&naming::words(s).join("_")))
-        .collect()
+    naming::pointer_type_name(r)
 }
 
 pub fn required_names(s: &Value) -> Vec<String> {
