@@ -138,6 +138,20 @@ fn take<T: 'static>(op: &'static Operation, value: Decoded) -> Result<T> {
         })
 }
 
+/// The call, its answer read whole and made into a `T` by `decode`.
+async fn whole<T: 'static>(
+    op: &'static Operation,
+    shared: &Shared,
+    options: CallOptions,
+    request: Request<'_>,
+    decode: &(dyn Fn(&Call, &Answer) -> Result<Decoded> + Send + Sync),
+) -> Result<T> {
+    take(
+        op,
+        call(op, shared, options, request, Reading::Whole(decode)).await?,
+    )
+}
+
 /// An enveloped operation: `data` on `code == 0`, [`Error::Api`] otherwise.
 pub(crate) async fn envelope<T: DeserializeOwned + Send + 'static>(
     op: &'static Operation,
@@ -146,10 +160,7 @@ pub(crate) async fn envelope<T: DeserializeOwned + Send + 'static>(
     request: Request<'_>,
 ) -> Result<T> {
     let decode = |c: &Call, a: &Answer| decode::envelope::<T>(c, a).map(|v| Box::new(v) as Decoded);
-    take(
-        op,
-        call(op, shared, options, request, Reading::Whole(&decode)).await?,
-    )
+    whole(op, shared, options, request, &decode).await
 }
 
 /// An enveloped operation whose `data` the spec leaves out: only `code` is checked.
@@ -163,10 +174,7 @@ pub(crate) async fn envelope_unit(
     let decode = |c: &Call, a: &Answer| {
         decode::envelope::<serde::de::IgnoredAny>(c, a).map(|_| Box::new(()) as Decoded)
     };
-    take(
-        op,
-        call(op, shared, options, request, Reading::Whole(&decode)).await?,
-    )
+    whole(op, shared, options, request, &decode).await
 }
 
 /// A raw (not enveloped) JSON operation.
@@ -177,10 +185,7 @@ pub(crate) async fn json<T: DeserializeOwned + Send + 'static>(
     request: Request<'_>,
 ) -> Result<T> {
     let decode = |c: &Call, a: &Answer| decode::json::<T>(c, a).map(|v| Box::new(v) as Decoded);
-    take(
-        op,
-        call(op, shared, options, request, Reading::Whole(&decode)).await?,
-    )
+    whole(op, shared, options, request, &decode).await
 }
 
 /// An operation whose answer has no body.
@@ -198,10 +203,7 @@ pub(crate) async fn empty(
             Err(decode::http_error(c, a))
         }
     };
-    take(
-        op,
-        call(op, shared, options, request, Reading::Whole(&decode)).await?,
-    )
+    whole(op, shared, options, request, &decode).await
 }
 
 /// A streaming operation: its events, or the error answered instead.
