@@ -5,6 +5,7 @@ use std::fmt;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::operation::{KeyPlacement, Operation};
+use crate::refusal::Refusal;
 
 /// An AiToEarn API key. Its `Debug` shows nothing of the key, and the header value built from
 /// it is marked sensitive, so it stays out of logs and error texts. Private: callers hand the
@@ -38,22 +39,26 @@ pub(crate) fn authorize(
     request: &mut reqwest::Request,
     op: &Operation,
     key: Option<&ApiKey>,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     if matches!(op.api_key, KeyPlacement::None) {
         return Ok(());
     }
     let Some(key) = key else {
-        return Err(MISSING_KEY.into());
+        return Err(Refusal::MissingKey);
     };
     match op.api_key {
         KeyPlacement::None => {}
         KeyPlacement::Header { name, prefix } => {
-            let mut value = HeaderValue::try_from(format!("{prefix}{}", key.0))
-                .map_err(|_| "the API key contains characters a header cannot carry".to_string())?;
+            let mut value = HeaderValue::try_from(format!("{prefix}{}", key.0)).map_err(|_| {
+                Refusal::UnsendableKey(
+                    "the API key contains characters a header cannot carry".into(),
+                )
+            })?;
             value.set_sensitive(true);
             // `from_bytes` lower-cases the spec's mixed-case names (`X-Api-Key`).
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("`{name}` is not a valid header name"))?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Refusal::UnsendableKey(format!("`{name}` is not a valid header name"))
+            })?;
             request.headers_mut().insert(name, value);
         }
         KeyPlacement::Query { name } => {
@@ -65,9 +70,6 @@ pub(crate) fn authorize(
     }
     Ok(())
 }
-
-/// The hook's way of saying "no key" through progenitor's `Error::Custom`.
-pub(crate) const MISSING_KEY: &str = "aitoearn: missing API key";
 
 #[cfg(test)]
 mod tests {

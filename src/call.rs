@@ -12,6 +12,7 @@ use crate::config::Shared;
 use crate::error::Result;
 use crate::operation::Operation;
 use crate::operation::is_idempotent;
+use crate::refusal::Refusal;
 
 /// Per-call settings, set through the request builders (`.retry(..)`, `.request_id(..)`,
 /// `.timeout(..)`).
@@ -161,6 +162,29 @@ pub(crate) struct Scope {
     pub(crate) op: &'static Operation,
     pub(crate) request_id: Arc<str>,
     pub(crate) timeout: Option<Option<Duration>>,
+    /// Why a hook refused the attempt: progenitor carries a hook's error only as a string, so
+    /// the typed reason travels here and transport reads it back.
+    pub(crate) refusal: Arc<std::sync::Mutex<Option<Refusal>>>,
+}
+
+/// Records why a hook refuses the attempt running on this task; the text is what progenitor
+/// carries (for a request made outside a call, the only trace).
+pub(crate) fn refuse(refusal: Refusal) -> String {
+    let text = refusal.to_string();
+    let _ = SCOPE.try_with(|s| {
+        if let Ok(mut slot) = s.refusal.lock() {
+            *slot = Some(refusal);
+        }
+    });
+    text
+}
+
+/// Takes the refusal a hook recorded for the attempt running on this task.
+pub(crate) fn take_refusal() -> Option<Refusal> {
+    SCOPE
+        .try_with(|s| s.refusal.lock().ok().and_then(|mut slot| slot.take()))
+        .ok()
+        .flatten()
 }
 
 tokio::task_local! {
@@ -234,6 +258,7 @@ where
         op,
         request_id: request_id.clone(),
         timeout: options.timeout,
+        refusal: Arc::default(),
     };
     async move {
         if let Some(reason) = refused {
@@ -280,6 +305,39 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_refusal_is_read_back_once_within_its_scope_only() {
+        let scope = Scope {
+            op: &crate::OPERATIONS[0],
+            request_id: "r".into(),
+            timeout: None,
+            refusal: Arc::default(),
+        };
+        let text = refuse(Refusal::MissingKey);
+        assert_eq!(text, "missing API key");
+        assert_eq!(take_refusal(), None, "outside a call nothing is recorded");
+        SCOPE
+            .scope(scope, async {
+                let text = refuse(Refusal::OtherOrigin {
+                    status: 302,
+                    url: "http://other.test/x".into(),
+                });
+                assert_eq!(
+                    text,
+                    "answered from another origin: 302 http://other.test/x"
+                );
+                assert_eq!(
+                    take_refusal(),
+                    Some(Refusal::OtherOrigin {
+                        status: 302,
+                        url: "http://other.test/x".into()
+                    })
+                );
+                assert_eq!(take_refusal(), None, "taken once");
+            })
+            .await;
+    }
 
     #[test]
     fn request_ids_are_unique_hex() {

@@ -9,10 +9,6 @@ use crate::config::Shared;
 use crate::generated;
 use crate::operation::{Operation, ResponseKind};
 
-/// Marks, in progenitor's `Error::Custom`, an answer that came from another origin than the
-/// base URL's (a user-supplied HTTP client followed a redirect).
-pub(crate) const OTHER_ORIGIN: &str = "aitoearn: answered from another origin: ";
-
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 impl ClientHooks<Shared> for generated::Client {
@@ -36,7 +32,7 @@ impl ClientHooks<Shared> for generated::Client {
         };
         let shared = self.inner();
         crate::auth::authorize(request, op, shared.api_key.as_ref())
-            .map_err(progenitor_client::Error::Custom)?;
+            .map_err(|r| progenitor_client::Error::Custom(crate::call::refuse(r)))?;
         let accept = match op.response {
             ResponseKind::EventStream => "text/event-stream",
             ResponseKind::JsonOrEventStream => "application/json, text/event-stream",
@@ -83,9 +79,11 @@ impl ClientHooks<Shared> for generated::Client {
         shown.set_fragment(None);
         let _ = shown.set_username("");
         let _ = shown.set_password(None);
-        Err(progenitor_client::Error::Custom(format!(
-            "{OTHER_ORIGIN}{} {shown}",
-            response.status().as_u16()
+        Err(progenitor_client::Error::Custom(crate::call::refuse(
+            crate::refusal::Refusal::OtherOrigin {
+                status: response.status().as_u16(),
+                url: shown.to_string(),
+            },
         )))
     }
 }

@@ -65,6 +65,7 @@ mod hooks;
 mod model_schema;
 mod open;
 mod operation;
+mod refusal;
 mod region;
 mod retry;
 mod send;

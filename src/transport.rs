@@ -12,6 +12,7 @@ use progenitor_client::{ByteStream, ResponseValue};
 use crate::call::Call;
 use crate::decode::Answer;
 use crate::error::{Error, Result, snippet};
+use crate::refusal::Refusal;
 
 /// What progenitor's `send()` resolves to for every operation (the adapted spec gives each one
 /// opaque `default` response).
@@ -53,29 +54,25 @@ fn map_progenitor_error(call: &Call, e: progenitor_client::Error<ByteStream>) ->
     let operation = call.op.name;
     let request_id = call.request_id.to_string();
     match e {
-        P::Custom(reason) if reason == crate::auth::MISSING_KEY => {
-            Error::MissingApiKey { operation }
-        }
-        P::Custom(reason) if reason.starts_with(crate::hooks::OTHER_ORIGIN) => {
-            // `<marker><status> <url>`, from the client's `post` hook.
-            let rest = &reason[crate::hooks::OTHER_ORIGIN.len()..];
-            let (status, url) = rest.split_once(' ').unwrap_or(("0", rest));
-            Error::Http {
+        // A hook's refusal: its typed reason was recorded in the call's scope.
+        P::Custom(reason) => match crate::call::take_refusal() {
+            Some(Refusal::MissingKey) => Error::MissingApiKey { operation },
+            Some(Refusal::OtherOrigin { status, url }) => Error::Http {
                 operation,
                 request_id,
-                status: status.parse().unwrap_or(0),
+                status,
                 content_type: None,
                 body: format!(
                     "the HTTP client followed a redirect to another origin ({url}): the answer is \
                      not used, and the API key may have been sent there — rotate it, and give the \
                      SDK a client that does not follow redirects (`aitoearn::http_client_builder`)"
                 ),
-                location: Some(url.to_string()),
-            }
-        }
-        P::InvalidRequest(reason) | P::Custom(reason) => {
-            Error::InvalidRequest { operation, reason }
-        }
+                location: Some(url),
+            },
+            Some(Refusal::UnsendableKey(reason)) => Error::InvalidRequest { operation, reason },
+            None => Error::InvalidRequest { operation, reason },
+        },
+        P::InvalidRequest(reason) => Error::InvalidRequest { operation, reason },
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
             Error::transport(operation, &request_id, e)
         }
