@@ -136,16 +136,20 @@ pub fn object_unions(spec: &mut Value) -> Result<usize, String> {
     Ok(count)
 }
 
+/// An object schema's properties (none for any other schema).
+fn properties_of(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+}
+
 /// Property name → the distinct shapes the members give it (for properties in 2+ members).
 fn shared_properties(members: &[Value]) -> BTreeMap<String, BTreeSet<String>> {
     let mut seen: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
     for m in members {
-        for (p, s) in m
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for (p, s) in properties_of(m) {
             let entry = seen.entry(p.clone()).or_default();
             entry.0 += 1;
             entry.1.insert(fingerprint(s));
@@ -167,12 +171,7 @@ fn merge_members(
     let mut conflicting = Vec::new();
     let mut united = Vec::new();
     for m in members {
-        for (p, s) in m
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for (p, s) in properties_of(m) {
             if shared.get(p).is_some_and(|shapes| shapes.len() > 1) {
                 if let Some(widened) = united_enum(members, p) {
                     if !properties.contains_key(p) {

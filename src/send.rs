@@ -197,7 +197,7 @@ pub(crate) async fn empty(
     request: Request<'_>,
 ) -> Result<()> {
     let decode = |c: &Call, a: &Answer| {
-        if (200..300).contains(&a.status) {
+        if a.is_success() {
             Ok(Box::new(()) as Decoded)
         } else {
             Err(decode::http_error(c, a))
