@@ -447,19 +447,9 @@ fn name_operations(spec: &mut Value) -> Result<usize, String> {
 // ---------------------------------------------------------------------------------------------
 // raw_responses
 
-/// How the SDK reads an operation's successful answer (`x-aitoearn-response.kind`).
-pub mod kind {
-    /// `{code, message, data, requestId, timestamp}`: `data` is returned, `code != 0` is an error.
-    pub const ENVELOPE: &str = "envelope";
-    /// A JSON body returned as is (relay and vendor-format endpoints).
-    pub const JSON: &str = "json";
-    /// `text/event-stream` only.
-    pub const SSE: &str = "sse";
-    /// JSON, or `text/event-stream` when the request asks to stream.
-    pub const JSON_OR_SSE: &str = "json_or_sse";
-    /// No body.
-    pub const EMPTY: &str = "empty";
-}
+/// How the SDK reads an operation's successful answer: the kinds are the answer model's
+/// (`codegen/answer.rs`), which parses what this adaptation writes.
+pub use super::model::kind;
 
 fn raw_responses(spec: &mut Value) -> Result<usize, String> {
     let mut hoists: Vec<(String, Value)> = Vec::new();
@@ -548,7 +538,10 @@ fn raw_responses(spec: &mut Value) -> Result<usize, String> {
             let event = describe_body(schema.clone(), &format!("{stem}Event"), &mut hoists);
             response.insert("event".into(), event);
         }
-        op.insert("x-aitoearn-response".into(), Value::Object(response));
+        op.insert(
+            super::model::answer::EXTENSION.into(),
+            Value::Object(response),
+        );
         op.insert(
             "responses".into(),
             json!({

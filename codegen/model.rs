@@ -2,7 +2,14 @@
 
 use serde_json::Value;
 
-use super::adapt::{self, kind};
+use super::spec_walk::for_each_operation;
+
+/// The answer model, in a file of its own that needs only `serde_json`: the runtime mock
+/// compiles the same file (`src/mock.rs`, through `#[path]`), so the descriptor has one parser.
+#[path = "answer.rs"]
+pub mod answer;
+
+pub use answer::{Answer, Scalar, Shape, kind};
 
 /// One operation of the adapted spec.
 #[derive(Debug, Clone)]
@@ -53,134 +60,6 @@ pub enum Auth {
     Query { name: String },
 }
 
-/// What an operation answers, from its `x-aitoearn-response` (written by
-/// `adapt::raw_responses`), parsed once: build.rs, the schemas and the docs read this, never
-/// the descriptor itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
-    /// `{code, message, data, requestId, timestamp}`: `data`, of this shape (`None`: the spec
-    /// leaves it out, and `send()` returns `()`).
-    Envelope(Option<Shape>),
-    /// A JSON body returned as is (relay and vendor-format endpoints).
-    Json(Shape),
-    /// `text/event-stream` only, each event of this shape.
-    Events(Shape),
-    /// JSON, or `text/event-stream` when the request asks to stream.
-    JsonOrEvents {
-        /// The JSON body.
-        body: Shape,
-        /// Each event.
-        event: Shape,
-    },
-    /// No body.
-    Empty,
-}
-
-/// The shape of a body or an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Shape {
-    /// A component of the spec (`#/components/schemas/<name>`), by its name there.
-    Component(String),
-    /// A list of the inner shape.
-    Array(Box<Shape>),
-    /// A JSON scalar.
-    Scalar(Scalar),
-    /// Any JSON (`serde_json::Value`).
-    Any,
-}
-
-/// A JSON scalar type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scalar {
-    String,
-    Integer,
-    Number,
-    Boolean,
-}
-
-impl Answer {
-    /// Parses an `x-aitoearn-response` descriptor (`None`: the operation has none, it answers
-    /// no body). An unknown kind or shape is an error, never a silent fallback.
-    pub fn parse(descriptor: Option<&Value>) -> Result<Answer, String> {
-        let Some(d) = descriptor else {
-            return Ok(Answer::Empty);
-        };
-        let shape = |key: &str| -> Result<Option<Shape>, String> {
-            d.get(key).map(Shape::parse).transpose()
-        };
-        let kind = d.get("kind").and_then(Value::as_str).unwrap_or(kind::EMPTY);
-        Ok(match kind {
-            kind::ENVELOPE => Answer::Envelope(shape("body")?),
-            kind::JSON => Answer::Json(shape("body")?.unwrap_or(Shape::Any)),
-            kind::SSE => Answer::Events(shape("event")?.unwrap_or(Shape::Any)),
-            kind::JSON_OR_SSE => Answer::JsonOrEvents {
-                body: shape("body")?.unwrap_or(Shape::Any),
-                event: shape("event")?.unwrap_or(Shape::Any),
-            },
-            kind::EMPTY => Answer::Empty,
-            other => {
-                return Err(format!(
-                    "unknown answer kind `{other}` in x-aitoearn-response"
-                ));
-            }
-        })
-    }
-
-    /// The JSON body's shape, where the answer has one.
-    pub fn body(&self) -> Option<&Shape> {
-        match self {
-            Answer::Envelope(s) => s.as_ref(),
-            Answer::Json(s) | Answer::JsonOrEvents { body: s, .. } => Some(s),
-            Answer::Events(_) | Answer::Empty => None,
-        }
-    }
-
-    /// The events' shape, where the answer can stream.
-    pub fn event(&self) -> Option<&Shape> {
-        match self {
-            Answer::Events(s) | Answer::JsonOrEvents { event: s, .. } => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The descriptor's `kind` (one of [`adapt::kind`]).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Answer::Envelope(_) => kind::ENVELOPE,
-            Answer::Json(_) => kind::JSON,
-            Answer::Events(_) => kind::SSE,
-            Answer::JsonOrEvents { .. } => kind::JSON_OR_SSE,
-            Answer::Empty => kind::EMPTY,
-        }
-    }
-}
-
-impl Shape {
-    /// Parses a body descriptor: `{"ref": name}`, `{"array": descriptor}`, `{"scalar": type}`,
-    /// or `{}` for any JSON.
-    pub fn parse(d: &Value) -> Result<Shape, String> {
-        if let Some(name) = d.get("ref") {
-            return name
-                .as_str()
-                .map(|n| Shape::Component(n.to_string()))
-                .ok_or_else(|| format!("`ref` is not a string in {d}"));
-        }
-        if let Some(items) = d.get("array") {
-            return Ok(Shape::Array(Box::new(Shape::parse(items)?)));
-        }
-        match d.get("scalar") {
-            None => Ok(Shape::Any),
-            Some(s) => Ok(Shape::Scalar(match s.as_str() {
-                Some("string") => Scalar::String,
-                Some("integer") => Scalar::Integer,
-                Some("number") => Scalar::Number,
-                Some("boolean") => Scalar::Boolean,
-                _ => return Err(format!("unknown scalar {s} in a response descriptor")),
-            })),
-        }
-    }
-}
-
 /// Reads every operation, sorted by path, then HTTP method (stable whatever the JSON map
 /// keeps of the document order).
 pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
@@ -191,7 +70,7 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
         .cloned()
         .unwrap_or(Value::Null);
     let mut spec = spec.clone();
-    adapt::for_each_operation(&mut spec, |method, path, op| {
+    for_each_operation(&mut spec, |method, path, op| {
         let text = |k: &str| {
             op.get(k)
                 .and_then(Value::as_str)
@@ -229,7 +108,7 @@ pub fn operations(spec: &Value) -> Result<Vec<Operation>, String> {
             .get("security")
             .cloned()
             .or_else(|| global_security.clone());
-        let answer = Answer::parse(op.get("x-aitoearn-response"))
+        let answer = Answer::parse(op.get(answer::EXTENSION))
             .map_err(|e| format!("{} {path}: {e}", method.to_uppercase()))?;
         let en = op.get("x-aitoearn-en").cloned().unwrap_or(Value::Null);
         let en_text = |k: &str| {
@@ -399,31 +278,5 @@ mod tests {
             ("POST", Auth::None)
         );
         assert!(ops[1].body_required);
-    }
-
-    #[test]
-    fn answers_parse_into_kinds_and_shapes() {
-        let parse = |v: Value| Answer::parse(Some(&v));
-        assert_eq!(Answer::parse(None), Ok(Answer::Empty));
-        assert_eq!(
-            parse(json!({ "kind": "envelope" })),
-            Ok(Answer::Envelope(None))
-        );
-        assert_eq!(
-            parse(json!({ "kind": "json", "body": { "array": { "scalar": "integer" } } })),
-            Ok(Answer::Json(Shape::Array(Box::new(Shape::Scalar(
-                Scalar::Integer
-            )))))
-        );
-        assert_eq!(
-            parse(json!({ "kind": "json_or_sse", "body": { "ref": "B" } })),
-            Ok(Answer::JsonOrEvents {
-                body: Shape::Component("B".into()),
-                event: Shape::Any
-            })
-        );
-        // A typo is an error, not a silent `Empty` or `Value`.
-        assert!(parse(json!({ "kind": "envelop" })).is_err());
-        assert!(parse(json!({ "kind": "json", "body": { "scalar": "int" } })).is_err());
     }
 }

@@ -15,6 +15,11 @@ pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// The `$ref` to a whole component, `#/components/schemas/<name>` (the name escaped).
+pub fn component_ref(name: &str) -> String {
+    format!("#/components/schemas/{}", escape(name))
+}
+
 /// Where a chain of `$ref`s led.
 #[derive(Debug, Clone, Copy)]
 pub struct Resolved<'a> {
@@ -97,5 +102,8 @@ mod tests {
         let plain = json!({ "type": "integer" });
         assert_eq!(follow(&plain, in_document(&root)).first_ref, None);
         assert_eq!(escape("a/b~c"), "a~1b~0c");
+        assert_eq!(component_ref("A/b"), "#/components/schemas/A~1b");
+        let a_ref = json!({ "$ref": component_ref("A") });
+        assert_eq!(follow(&a_ref, in_document(&root)).schema, &schemas["B"]);
     }
 }

@@ -29,6 +29,12 @@ use crate::{Client, OPERATIONS};
 #[path = "../codegen/refs.rs"]
 mod refs;
 
+/// What an operation answers: the generator's own model and parser of `x-aitoearn-response`
+/// (`codegen/answer.rs`, needing only `serde_json`), so the mock reads the descriptor as
+/// build.rs does.
+#[path = "../codegen/answer.rs"]
+mod answer;
+
 /// The `wiremock` the mock runs on: mount your own answers on [`MockServer::server`] with it,
 /// at the version this crate uses.
 pub use wiremock;
@@ -181,46 +187,46 @@ pub fn sample_response(op: &Operation) -> ResponseTemplate {
 
 /// The body of [`sample_response`], with its content type (`None`: no body).
 pub fn sample_answer(op: &Operation) -> (Option<&'static str>, Vec<u8>) {
-    let response = operation_spec(op).and_then(|o| o.get("x-aitoearn-response"));
-    let body = response.and_then(|r| r.get("body"));
-    let example = response.and_then(|r| r.get("example"));
+    use answer::{Answer, Shape};
+    let descriptor = operation_spec(op).and_then(|o| o.get(answer::EXTENSION));
+    let example = descriptor.and_then(answer::example);
+    // build.rs refused a spec whose descriptor does not parse; an operation without one (or
+    // missing from the spec) answers no body.
+    let parsed = Answer::parse(descriptor).unwrap_or(Answer::Empty);
     let json = |v: Value| (Some("application/json"), v.to_string().into_bytes());
-    match op.response {
-        ResponseKind::Envelope => json(envelope(
+    match &parsed {
+        Answer::Envelope(data) => json(envelope(
             0,
             "请求成功",
-            body.map(sample_body).unwrap_or(Value::Null),
+            data.as_ref().map(sample_shape).unwrap_or(Value::Null),
         )),
-        ResponseKind::Json | ResponseKind::JsonOrEventStream => json(match (body, example) {
-            (Some(b), _) => sample_body(b),
-            (None, Some(e)) => e.clone(),
-            (None, None) => json!({}),
+        Answer::Json(body) | Answer::JsonOrEvents { body, .. } => json(match body {
+            // Untyped JSON (the spec gives no schema): the documented example, if any.
+            Shape::Any => example.cloned().unwrap_or_else(|| json!({})),
+            shape => sample_shape(shape),
         }),
-        ResponseKind::EventStream => {
+        Answer::Events(_) => {
             let text = match example {
                 Some(Value::String(s)) if s.contains("data:") => s.clone(),
                 _ => "data: {\"index\":0}\n\ndata: {\"index\":1}\n\ndata: [DONE]\n\n".to_string(),
             };
             (Some("text/event-stream"), text.into_bytes())
         }
-        ResponseKind::Empty => (None, Vec::new()),
+        Answer::Empty => (None, Vec::new()),
     }
 }
 
-/// A sample for an `x-aitoearn-response` body descriptor.
-fn sample_body(desc: &Value) -> Value {
-    if let Some(name) = desc.get("ref").and_then(Value::as_str) {
-        return sample(&json!({ "$ref": format!("#/components/schemas/{name}") }));
-    }
-    if let Some(items) = desc.get("array") {
-        return Value::Array(vec![sample_body(items)]);
-    }
-    match desc.get("scalar").and_then(Value::as_str) {
-        Some("string") => json!("sample"),
-        Some("integer") => json!(1),
-        Some("number") => json!(1.5),
-        Some("boolean") => json!(true),
-        _ => json!({}),
+/// A sample of a body or event shape.
+fn sample_shape(shape: &answer::Shape) -> Value {
+    use answer::{Scalar, Shape};
+    match shape {
+        Shape::Component(name) => sample(&json!({ "$ref": refs::component_ref(name) })),
+        Shape::Array(items) => Value::Array(vec![sample_shape(items)]),
+        Shape::Scalar(Scalar::String) => json!("sample"),
+        Shape::Scalar(Scalar::Integer) => json!(1),
+        Shape::Scalar(Scalar::Number) => json!(1.5),
+        Shape::Scalar(Scalar::Boolean) => json!(true),
+        Shape::Any => json!({}),
     }
 }
 
