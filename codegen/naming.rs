@@ -23,8 +23,16 @@ pub fn method_name(operation_id: Option<&str>, http_method: &str, path: &str) ->
     }
 }
 
-/// The Rust type typify generates for a component, from a `$ref` to it: `PascalCase` of its
-/// words. A pointer into a schema names the component the `hoist_pointer_refs` adaptation makes
+/// The Rust type name of a component or property name: `PascalCase` of its [`words`]
+/// (`OpenAIVideoResponseVo` → `OpenAiVideoResponseVo`, `publish-options` → `PublishOptions`).
+/// How typify names a component's type, and the part a property adds to the name of the inline
+/// type under it. The one rule: emit, diff-spec and the adaptations that predict a type's name
+/// all call this.
+pub fn type_name(name: &str) -> String {
+    type_stem(&words(name).join("_"))
+}
+
+/// The Rust type typify generates for a component, from a `$ref` to it: its [`type_name`]. A pointer into a schema names the component the `hoist_pointer_refs` adaptation makes
 /// of it: `#/components/schemas/PlatformMetadataVo/properties/mediaRules/properties/aspectRatio`
 /// → `PlatformMetadataVoMediaRulesAspectRatio`.
 pub fn pointer_type_name(pointer: &str) -> String {
@@ -32,7 +40,7 @@ pub fn pointer_type_name(pointer: &str) -> String {
         .trim_start_matches("#/components/schemas/")
         .split('/')
         .filter(|s| !matches!(*s, "properties" | "items" | "additionalProperties"))
-        .map(|s| type_stem(&words(s).join("_")))
+        .map(type_name)
         .collect()
 }
 
@@ -230,5 +238,12 @@ mod tests {
     fn type_stems() {
         assert_eq!(type_stem("auth_start"), "AuthStart");
         assert_eq!(type_stem("accounts_list_v3"), "AccountsListV3");
+        assert_eq!(type_name("OpenAIVideoResponseVo"), "OpenAiVideoResponseVo");
+        assert_eq!(type_name("publish-options"), "PublishOptions");
+        assert_eq!(type_name("listVo"), "ListVo");
+        assert_eq!(
+            pointer_type_name("#/components/schemas/A/properties/b_c/items"),
+            "ABC"
+        );
     }
 }

@@ -105,10 +105,7 @@ fn return_type(op: &model::Operation) -> String {
 fn body_type(shape: &model::Shape) -> String {
     use model::{Scalar, Shape};
     match shape {
-        Shape::Component(name) => format!(
-            "types::{}",
-            naming::type_stem(&naming::words(name).join("_"))
-        ),
+        Shape::Component(name) => format!("types::{}", naming::type_name(name)),
         Shape::Array(items) => format!("Vec<{}>", body_type(items)),
         Shape::Scalar(Scalar::String) => "String".into(),
         Shape::Scalar(Scalar::Integer) => "i64".into(),
@@ -156,6 +153,86 @@ mod tests {
         assert_eq!(op.kind.as_deref(), Some("envelope"));
         assert_eq!(op.return_type.as_deref(), Some("types::ThingsGetByIdData"));
         assert_eq!(op.auth, Some(Some("header `X-Api-Key`".into())));
+    }
+
+    /// The generated type names `body_type` finds in a Rust type (`Vec<types::A>` → `A`).
+    fn named_types(rust: &str) -> Vec<String> {
+        rust.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .filter_map(|t| t.strip_prefix("types::"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The types progenitor/typify really generated.
+    fn generated_types(spec_text: &str) -> std::collections::BTreeSet<String> {
+        let out = crate::codegen::generate(spec_text).unwrap();
+        let file: syn::File = syn::parse_str(&out.client).unwrap();
+        let mut names = std::collections::BTreeSet::new();
+        for item in &file.items {
+            let syn::Item::Mod(m) = item else { continue };
+            if m.ident != "types" {
+                continue;
+            }
+            for item in m.content.iter().flat_map(|(_, i)| i) {
+                match item {
+                    syn::Item::Struct(s) => names.insert(s.ident.to_string()),
+                    syn::Item::Enum(e) => names.insert(e.ident.to_string()),
+                    syn::Item::Type(t) => names.insert(t.ident.to_string()),
+                    _ => false,
+                };
+            }
+        }
+        names
+    }
+
+    /// diff-spec predicts the type names the generator emits (one rule,
+    /// `naming::type_name`): components named with acronyms, digits, separators, and every
+    /// operation of the vendored spec.
+    #[test]
+    fn predicted_type_names_are_the_generated_ones() {
+        let answer = |name: &str| {
+            json!({ "responses": { "200": { "description": "", "content": {
+                "application/json": { "schema": { "$ref": format!("#/components/schemas/{name}") } }
+            } } } })
+        };
+        let mut paths = serde_json::Map::new();
+        let names = [
+            "OpenAIVideoVo",
+            "listVo_v2",
+            "Task-Status",
+            "ABCThing",
+            "X2y",
+        ];
+        for (i, name) in names.iter().enumerate() {
+            let mut op = answer(name);
+            op["operationId"] = json!(format!("ThingsController_get{i}"));
+            paths.insert(format!("/t{i}"), json!({ "get": op }));
+        }
+        let schemas: serde_json::Map<String, Value> = names
+            .iter()
+            .map(|n| {
+                let schema =
+                    json!({ "type": "object", "properties": { "id": { "type": "string" } } });
+                (n.to_string(), schema)
+            })
+            .collect();
+        let synthetic = json!({ "openapi": "3.0.1", "info": { "title": "t", "version": "1" },
+            "paths": paths, "components": { "schemas": schemas } });
+        let vendored =
+            std::fs::read_to_string(crate::util::workspace_root().join(crate::util::SPEC)).unwrap();
+        for text in [synthetic.to_string(), vendored] {
+            let generated = generated_types(&text);
+            let v = view(&serde_json::from_str(&text).unwrap());
+            assert!(v.error.is_none(), "{:?}", v.error);
+            let mut checked = 0;
+            for op in v.operations.values() {
+                for name in named_types(op.return_type.as_deref().unwrap()) {
+                    assert!(generated.contains(&name), "predicted {name}, not generated");
+                    checked += 1;
+                }
+            }
+            assert!(checked >= names.len(), "{checked}");
+        }
     }
 
     #[test]

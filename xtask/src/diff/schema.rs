@@ -401,7 +401,7 @@ impl<'a> Walker<'a> {
         let keys: BTreeSet<&String> = op.keys().chain(np.keys()).collect();
         for key in keys {
             let p = join(path, key);
-            let names = names_with(names, &naming::type_stem(&naming::words(key).join("_")));
+            let names = names_with(names, &naming::type_name(key));
             let (or, nr) = (oreq.contains(key), nreq.contains(key));
             let open = self.is_open(at.place, &p);
             match (op.get(key), np.get(key)) {

@@ -422,7 +422,7 @@ fn parameters(w: &mut Walker, o: &Op, n: &Op, stems: &(String, String)) {
                 },
             );
         }
-        let pascal = naming::type_stem(&naming::words(&name).join("_"));
+        let pascal = naming::type_name(&name);
         let names: Names = (
             Some(format!("{}{pascal}", stems.0)),
             Some(format!("{}{pascal}", stems.1)),
