@@ -9,7 +9,7 @@
 use serde_json::{Map, Value, json};
 
 use super::refs::escape;
-use super::spec_walk::HTTP_METHODS;
+use super::spec_walk::each_operation_mut;
 
 /// Separates the English text from the Chinese one in merged descriptions.
 pub const SEPARATOR: &str = "\n\n";
@@ -33,43 +33,31 @@ pub fn merge_unless_changed(zh: &mut Value, en: &Value, original: Option<&Value>
         original.is_none_or(|o| o.pointer(pointer).and_then(Value::as_str) == text)
     };
     // Operations first, before their descriptions are touched below.
-    if let Some(paths) = zh.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else {
+    each_operation_mut(zh, |method, path, op| {
+        let Some(en_op) = en
+            .get("paths")
+            .and_then(|p| p.get(path))
+            .and_then(|i| i.get(method))
+        else {
+            return;
+        };
+        let text = |k: &str| en_op.get(k).and_then(Value::as_str).map(str::to_owned);
+        let mut texts = Map::new();
+        for key in ["summary", "description"] {
+            let pointer = format!("/paths/{}/{method}/{key}", escape(path));
+            if !unchanged(&pointer, op.get(key).and_then(Value::as_str)) {
                 continue;
-            };
-            for (method, op) in item.iter_mut() {
-                if !HTTP_METHODS.contains(&method.as_str()) {
-                    continue;
-                }
-                let Some(en_op) = en
-                    .get("paths")
-                    .and_then(|p| p.get(path))
-                    .and_then(|i| i.get(method))
-                else {
-                    continue;
-                };
-                let text = |k: &str| en_op.get(k).and_then(Value::as_str).map(str::to_owned);
-                let mut texts = Map::new();
-                for key in ["summary", "description"] {
-                    let pointer = format!("/paths/{}/{method}/{key}", escape(path));
-                    if !unchanged(&pointer, op.get(key).and_then(Value::as_str)) {
-                        continue;
-                    }
-                    if let Some(t) = text(key).filter(|t| !t.trim().is_empty()) {
-                        texts.insert(key.into(), json!(t));
-                        count += 1;
-                    }
-                }
-                if let Some(tags) = en_op.get("tags") {
-                    texts.insert("tags".into(), tags.clone());
-                }
-                if let Some(op) = op.as_object_mut() {
-                    op.insert("x-aitoearn-en".into(), Value::Object(texts));
-                }
+            }
+            if let Some(t) = text(key).filter(|t| !t.trim().is_empty()) {
+                texts.insert(key.into(), json!(t));
+                count += 1;
             }
         }
-    }
+        if let Some(tags) = en_op.get("tags") {
+            texts.insert("tags".into(), tags.clone());
+        }
+        op.insert("x-aitoearn-en".into(), Value::Object(texts));
+    });
     if let Some(tags) = zh.get_mut("tags").and_then(Value::as_array_mut) {
         for (i, tag) in tags.iter_mut().enumerate() {
             if let Some(name) = en

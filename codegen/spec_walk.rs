@@ -47,6 +47,18 @@ pub fn for_each_operation(
     Ok(())
 }
 
+/// Calls `f(method, path, operation)` for every operation, editing; for edits that cannot fail.
+pub fn each_operation_mut(
+    spec: &mut Value,
+    mut f: impl FnMut(&str, &str, &mut Map<String, Value>),
+) {
+    // The closure never fails, so neither does the walk.
+    let _ = for_each_operation(spec, |method, path, op| {
+        f(method, path, op);
+        Ok(())
+    });
+}
+
 pub fn insert_component(spec: &mut Value, name: &str, schema: Value) -> Result<(), String> {
     let root = spec.as_object_mut().ok_or("spec is not an object")?;
     let components = root.entry("components").or_insert_with(|| json!({}));

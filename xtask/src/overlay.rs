@@ -24,6 +24,7 @@ use std::process::ExitCode;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{Args, Failure};
+use crate::codegen::refs::escape;
 use crate::codegen::{self, naming, overlay};
 use crate::util::{OVERLAYS, SPEC};
 
@@ -149,10 +150,6 @@ impl Page {
             doc,
         })
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
 }
 
 /// `openapi/overlays/NNNN-<method-name>.yaml`: the next number, the Rust method's name.

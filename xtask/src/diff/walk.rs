@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::generated::{SdkOperation, SdkView};
 use super::model::{Direction, Finding, Place, Status, What};
 use super::schema::{At, BodyRoot, Names, Walker, flag, resolve, text};
-use crate::codegen::{adapt, naming};
+use crate::codegen::{adapt, naming, refs};
 
 static NULL: Value = Value::Null;
 
@@ -682,8 +682,7 @@ fn schemas(old: &Value, new: &Value, shallow: bool) -> Vec<SchemaFindings> {
         let status = match (os.get(name), ns.get(name)) {
             (Some(_), Some(_)) => {
                 // Walked through a `$ref`, so the cycle guard sees the component from the root.
-                let escaped = name.replace('~', "~0").replace('/', "~1");
-                let r = serde_json::json!({ "$ref": format!("#/components/schemas/{escaped}") });
+                let r = serde_json::json!({ "$ref": refs::component_ref(name) });
                 w.schema(&at, "", &r, &r, (None, None), None);
                 Status::Changed
             }
