@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use super::model::{Answer, Auth, Operation, Scalar, Shape};
 
+#[path = "op_aliases.rs"]
+mod op_aliases;
+
 /// A progenitor builder setter.
 struct Setter {
     sig: syn::Signature,
@@ -360,6 +363,7 @@ pub fn facade(
     options: super::Options,
 ) -> Result<TokenStream, String> {
     let builders = read_builders(file)?;
+    let op_types = op_aliases::Types::read(file);
     let mut client_methods = Vec::new();
     let mut request_types = Vec::new();
     let mut dynamic_arms = Vec::new();
@@ -769,6 +773,20 @@ pub fn facade(
                     pub type Body = #target;
                 }
             });
+        let nested = op_aliases::for_operation(
+            &op_types,
+            &output,
+            setters
+                .get("body")
+                .and_then(|s| s.target.as_ref())
+                .filter(|_| op.has_body),
+            op.params.iter().filter_map(|p| {
+                Some((
+                    p.rust_name.as_str(),
+                    setters.get(&p.rust_name)?.target.as_ref()?,
+                ))
+            }),
+        );
         aliases.push(quote! {
             #[doc = #alias_doc]
             pub mod #method {
@@ -778,6 +796,7 @@ pub fn facade(
                 pub type Output = #output;
                 #event_alias
                 #body_alias
+                #nested
             }
         });
 

@@ -13,7 +13,8 @@ use std::error::Error;
 use std::io::Write as _;
 
 use aitoearn::flows::UploadSource;
-use aitoearn::types::AssetsCreateUploadSignBodyType;
+// The asset kinds, named through the operation (its body's `type` field), not by component.
+use aitoearn::types::ops::assets_create_upload_sign::body::Type as AssetKind;
 use aitoearn::{Client, ENV_API_KEY};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -44,7 +45,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     let asset = client
         .upload(source)
-        .kind(AssetsCreateUploadSignBodyType::PublishMedia)
+        .kind(AssetKind::PublishMedia)
         .on_progress(|p| {
             let pct = (p.sent * 100).checked_div(p.total).unwrap_or(100);
             eprint!("\ruploading: {pct:>3}% ({} / {} bytes)", p.sent, p.total);

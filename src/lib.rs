@@ -114,6 +114,14 @@ pub use sse::{Event, EventStream};
 /// Request and response models, generated from the spec's schemas.
 pub mod types {
     /// Per-operation aliases (`types::ops::auth_start::Output`), stable across spec changes.
+    ///
+    /// Below `Output`, `Body` and the parameters, the types of their fields, named by field:
+    /// `ops::<op>::output::<Field>`, `ops::<op>::body::<Field>`, `ops::<op>::params::<Param>`
+    /// (`PascalCase` of the field's Rust name, `Option` stripped; a `Vec`'s element is
+    /// `<Field>Item`), and one level further down in a module named as the field
+    /// (`body::content::MediaItem`), or, for a union tagged by platform, as the variant
+    /// (`body::items::douyin::Option`). Only types the generator made get aliases; two fields
+    /// that would share one get none.
     pub use crate::api::ops;
     pub use crate::generated::types::*;
 }

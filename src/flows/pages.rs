@@ -6,7 +6,7 @@ use futures_util::{Stream, TryStreamExt};
 use serde_json::{Map, Value};
 
 use crate::requests::{VideoListTasks, WorksList};
-use crate::types;
+use crate::types::ops::{video_list_tasks, works_list};
 
 /// Pages one after the other from `fetch(page)`, until `fetch` says there are no more.
 fn paged<'a, T, F, Fut>(fetch: F) -> impl Stream<Item = crate::Result<T>> + Send + 'a
@@ -35,7 +35,9 @@ where
 
 impl<'a> VideoListTasks<'a> {
     /// Every video task, page after page (`page` 1, 2, … with this request's `page_size`),
-    /// until `totalPages`. A page that fails ends the stream with its error.
+    /// until `totalPages`. A page that fails ends the stream with its error. Each item is an
+    /// element of the answer's `list`
+    /// ([`types::ops::video_list_tasks::output::ListItem`](crate::types::ops::video_list_tasks::output::ListItem)).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -53,8 +55,7 @@ impl<'a> VideoListTasks<'a> {
     /// ```
     pub fn items(
         self,
-    ) -> impl Stream<Item = crate::Result<types::ListVideoTasksResponseVoListItem>> + Send + 'a
-    {
+    ) -> impl Stream<Item = crate::Result<video_list_tasks::output::ListItem>> + Send + 'a {
         paged(move |page| {
             let request = self.clone().page(page);
             async move {
@@ -64,6 +65,23 @@ impl<'a> VideoListTasks<'a> {
             }
         })
     }
+}
+
+/// The `pagination` parameter by page number: `{page, pageSize}`, one member of the parameter's
+/// `anyOf`. Made from that wire form with the generated type's own `Deserialize`, not by naming
+/// the member: typify calls it `Variant0` after its position, which a spec that reorders or adds
+/// members changes (and the member has no constructor or `From` of its own). Fails only if a new
+/// spec drops page-number pagination, with `InvalidRequest`, nothing sent.
+fn by_page(
+    page: NonZeroU64,
+    page_size: NonZeroU64,
+) -> crate::Result<works_list::params::Pagination> {
+    serde_json::from_value(serde_json::json!({ "page": page, "pageSize": page_size })).map_err(
+        |e| crate::Error::InvalidRequest {
+            operation: "works_list",
+            reason: format!("`pagination` by page: {e}"),
+        },
+    )
 }
 
 impl<'a> WorksList<'a> {
@@ -91,10 +109,9 @@ impl<'a> WorksList<'a> {
         page_size: NonZeroU64,
     ) -> impl Stream<Item = crate::Result<Map<String, Value>>> + Send + 'a {
         paged(move |page| {
-            let request = self
-                .clone()
-                .pagination(types::WorksListPagination::Variant0 { page, page_size });
+            let request = by_page(page, page_size).map(|p| self.clone().pagination(p));
             async move {
+                let request = request?;
                 let answer = Box::pin(request.send()).await?;
                 let has_next = answer.pagination.as_ref().and_then(|p| p.has_next);
                 let more = has_next.unwrap_or(answer.items.len() as u64 >= page_size.get());

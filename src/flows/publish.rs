@@ -22,8 +22,9 @@ impl Client {
     ///
     /// Each item names its platform and carries that platform's own `option` (Douyin's
     /// `short_title`, Bilibili's category `tid`, YouTube's `privacyStatus`, …): each is its own
-    /// type ([`PublishFlowCreateBodyItemsItemDouyinOption`](crate::types::PublishFlowCreateBodyItemsItemDouyinOption),
-    /// …), sent as given.
+    /// type, named through the operation by platform
+    /// ([`body::items::douyin::Option`](crate::types::ops::publish_flow_create::body::items::douyin::Option),
+    /// `body::items::bilibili::Option`, … under `types::ops::publish_flow_create`), sent as given.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

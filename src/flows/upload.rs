@@ -19,6 +19,10 @@ use crate::{Client, types};
 /// [`OPERATIONS`](crate::OPERATIONS) by a test).
 const SIGN: &str = "assets_create_upload_sign";
 
+/// The asset kinds: the `type` field of the signature request's body, named through the
+/// operation (not by the component typify names it after, which a spec change may rename).
+type UploadKind = types::ops::assets_create_upload_sign::body::Type;
+
 /// Size of the pieces the bytes are sent (and progress reported) in.
 const CHUNK: usize = 64 * 1024;
 
@@ -31,7 +35,7 @@ impl Client {
     /// ```no_run
     /// # async fn run(client: aitoearn::Client) -> Result<(), aitoearn::flows::FlowError> {
     /// use aitoearn::flows::UploadSource;
-    /// use aitoearn::types::AssetsCreateUploadSignBodyType as Kind;
+    /// use aitoearn::types::ops::assets_create_upload_sign::body::Type as Kind;
     ///
     /// let asset = client
     ///     .upload(UploadSource::file("clip.mp4"))
@@ -138,7 +142,7 @@ pub struct Upload {
     client: Client,
     source: UploadSource,
     filename: Option<String>,
-    kind: Option<types::AssetsCreateUploadSignBodyType>,
+    kind: Option<UploadKind>,
     content_type: Option<String>,
     progress: Option<ProgressFn>,
     http: Option<reqwest::Client>,
@@ -158,8 +162,9 @@ impl fmt::Debug for Upload {
 
 impl Upload {
     /// The asset's kind (default: the service's, `temp`). Media for a publish flow is
-    /// `PublishMedia`.
-    pub fn kind(mut self, kind: types::AssetsCreateUploadSignBodyType) -> Self {
+    /// `PublishMedia`. The type is the signature request's `type` field
+    /// ([`types::ops::assets_create_upload_sign::body::Type`]), named through the operation.
+    pub fn kind(mut self, kind: UploadKind) -> Self {
         self.kind = Some(kind);
         self
     }

@@ -10,7 +10,7 @@ use aitoearn::flows::{
     UploadProgress, UploadSource,
 };
 use aitoearn::mock::{MOCK_API_KEY, MockServer};
-use aitoearn::types::AssetsCreateUploadSignBodyType;
+use aitoearn::types::ops::assets_create_upload_sign::body::Type as AssetKind;
 use aitoearn::{Client, ErrorCode, RetryPolicy};
 use base64::Engine as _;
 use futures_util::{StreamExt, TryStreamExt};
@@ -604,7 +604,7 @@ async fn upload_signs_puts_the_bytes_and_confirms() {
     let (seen, on_progress) = recorder();
     let asset = client
         .upload(UploadSource::bytes("pic.png", data.clone()))
-        .kind(AssetsCreateUploadSignBodyType::PublishMedia)
+        .kind(AssetKind::PublishMedia)
         .on_progress(on_progress)
         .send()
         .await
