@@ -741,7 +741,7 @@ fn open_enums_in(
         match (key.as_str(), child) {
             ("properties", Value::Object(props)) => {
                 for (prop, s) in props.iter_mut() {
-                    let stem = naming::type_stem(&naming::words(prop).join("_"));
+                    let stem = naming::type_name(prop);
                     children.push((format!("{name}{stem}"), s));
                 }
             }

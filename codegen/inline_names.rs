@@ -649,9 +649,9 @@ fn fingerprint(schema: &Value) -> String {
     strip(schema).to_string()
 }
 
-/// An identifier part as typify writes it (`no_reprint` → `NoReprint`).
+/// An identifier part as typify writes it (`no_reprint` → `NoReprint`): [`naming::type_name`].
 pub fn pascal(s: &str) -> String {
-    naming::type_stem(&naming::words(s).join("_"))
+    naming::type_name(s)
 }
 
 pub use super::refs::escape;

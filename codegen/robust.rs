@@ -460,7 +460,7 @@ pub fn struct_params(spec: &mut Value) -> Result<usize, String> {
                 continue;
             }
             let param = m.get("name").and_then(Value::as_str).unwrap_or_default();
-            let param_stem = naming::type_stem(&naming::words(param).join("_"));
+            let param_stem = naming::type_name(param);
             let inner_ref = match schema.get("$ref").and_then(Value::as_str) {
                 Some(r) => r.to_string(),
                 None => {
