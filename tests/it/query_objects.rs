@@ -3,12 +3,13 @@
 //! field (`pagination = {page: 3, pageSize: 20}` → `?page=3&pageSize=20`), fields not set left
 //! out. `works_list`'s `pagination` (a union of objects) is the crate's example; the adaptation
 //! `struct_params` (codegen/robust.rs) wraps its type in a newtype, and the setter still
-//! takes the union's values.
+//! takes the union's values. The values are made from their wire form, typed by the operation
+//! (`types::ops::works_list::params::Pagination`): typify names the union's members by
+//! position (`Variant0`, …), which a spec that reorders them renumbers.
 
-use std::num::NonZeroU64;
-
-use aitoearn::{Client, RetryPolicy, types};
-use serde_json::json;
+use aitoearn::types::ops::works_list::params::Pagination;
+use aitoearn::{Client, RetryPolicy};
+use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -46,6 +47,11 @@ async fn pairs(mock: &MockServer) -> Vec<(String, String)> {
     pairs
 }
 
+/// A `pagination` value from its wire form.
+fn pagination(wire: Value) -> Pagination {
+    serde_json::from_value(wire).unwrap()
+}
+
 fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
@@ -56,14 +62,12 @@ fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 #[tokio::test]
 async fn an_object_query_parameter_is_one_pair_per_field() {
     let (mock, client) = server().await;
-    let page = types::WorksListPagination::Variant0 {
-        page: NonZeroU64::new(3).unwrap(),
-        page_size: NonZeroU64::new(20).unwrap(),
-    };
+    let page = pagination(json!({ "page": 3, "pageSize": 20 }));
     client
         .works_list("KWAI")
         .account_id("acc-1")
-        .pagination(page)
+        // The union's own value (the newtype's content): the setter takes it too.
+        .pagination(page.0)
         .send()
         .await
         .unwrap();
@@ -76,11 +80,7 @@ async fn an_object_query_parameter_is_one_pair_per_field() {
 #[tokio::test]
 async fn unset_fields_are_left_out_and_values_are_encoded() {
     let (mock, client) = server().await;
-    let cursor = types::WorksListPagination::Variant1 {
-        cursor: Some("a b&c=d".into()),
-        direction: None,
-        limit: Some(NonZeroU64::new(5).unwrap()),
-    };
+    let cursor = pagination(json!({ "cursor": "a b&c=d", "limit": 5 }));
     client
         .works_list("KWAI")
         .account_id("acc-1")
