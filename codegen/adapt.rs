@@ -652,25 +652,14 @@ fn is_enum(schema: &Value) -> bool {
 }
 
 fn open_response_enums(spec: &mut Value) -> Result<usize, String> {
-    // Roots: the components named by response descriptors.
+    // Roots: the components the answers are made of, read with the answer model (a descriptor
+    // that does not parse names none here; `model::operations` refuses it).
     let mut roots = Vec::new();
-    fn descriptor_refs(d: &Value, out: &mut Vec<String>) {
-        if let Some(r) = d.get("ref").and_then(Value::as_str) {
-            out.push(r.to_string());
+    super::spec_walk::each_operation(spec, |_, _, op| {
+        let answer = super::model::Answer::parse(op.get(super::model::answer::EXTENSION));
+        if let Ok(answer) = answer {
+            roots.extend(answer.components().map(str::to_owned));
         }
-        if let Some(items) = d.get("array") {
-            descriptor_refs(items, out);
-        }
-    }
-    let _ = for_each_operation(spec, |_, _, op| {
-        if let Some(r) = op.get("x-aitoearn-response") {
-            for key in ["body", "event"] {
-                if let Some(d) = r.get(key) {
-                    descriptor_refs(d, &mut roots);
-                }
-            }
-        }
-        Ok(())
     });
     // Every component reachable from them.
     let components = spec

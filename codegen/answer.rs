@@ -121,6 +121,14 @@ impl Answer {
         }
     }
 
+    /// The components the body and the events are made of (`Vec<A>` → `A`), body first.
+    pub fn components(&self) -> impl Iterator<Item = &str> {
+        self.body()
+            .into_iter()
+            .chain(self.event())
+            .filter_map(Shape::component)
+    }
+
     /// The descriptor's `kind` (one of [`kind`]).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -134,6 +142,15 @@ impl Answer {
 }
 
 impl Shape {
+    /// The component this shape is, or is a (nested) list of.
+    pub fn component(&self) -> Option<&str> {
+        match self {
+            Shape::Component(name) => Some(name),
+            Shape::Array(items) => items.component(),
+            Shape::Scalar(_) | Shape::Any => None,
+        }
+    }
+
     /// Parses a body descriptor: `{"ref": name}`, `{"array": descriptor}`, `{"scalar": type}`,
     /// or `{}` for any JSON.
     pub fn parse(d: &Value) -> Result<Shape, String> {
@@ -185,6 +202,10 @@ mod tests {
                 event: Shape::Any
             })
         );
+        let both = parse(json!({ "kind": "json_or_sse",
+            "body": { "array": { "array": { "ref": "B" } } }, "event": { "ref": "E" } }))
+        .unwrap();
+        assert_eq!(both.components().collect::<Vec<_>>(), ["B", "E"]);
         // A typo is an error, not a silent `Empty` or `Value`.
         assert!(parse(json!({ "kind": "envelop" })).is_err());
         assert!(parse(json!({ "kind": "json", "body": { "scalar": "int" } })).is_err());
