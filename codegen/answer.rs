@@ -131,13 +131,51 @@ impl Answer {
 
     /// The descriptor's `kind` (one of [`kind`]).
     pub fn kind(&self) -> &'static str {
+        self.kind_of().name()
+    }
+
+    /// The kind of answer, without its shapes.
+    pub fn kind_of(&self) -> Kind {
         match self {
-            Answer::Envelope(_) => kind::ENVELOPE,
-            Answer::Json(_) => kind::JSON,
-            Answer::Events(_) => kind::SSE,
-            Answer::JsonOrEvents { .. } => kind::JSON_OR_SSE,
-            Answer::Empty => kind::EMPTY,
+            Answer::Envelope(_) => Kind::Envelope,
+            Answer::Json(_) => Kind::Json,
+            Answer::Events(_) => Kind::Events,
+            Answer::JsonOrEvents { .. } => Kind::JsonOrEvents,
+            Answer::Empty => Kind::Empty,
         }
+    }
+}
+
+/// The kind of an [`Answer`], without its shapes (what diff-spec compares).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Envelope,
+    Json,
+    Events,
+    JsonOrEvents,
+    Empty,
+}
+
+impl Kind {
+    /// Its name in the descriptor (one of [`kind`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Envelope => kind::ENVELOPE,
+            Kind::Json => kind::JSON,
+            Kind::Events => kind::SSE,
+            Kind::JsonOrEvents => kind::JSON_OR_SSE,
+            Kind::Empty => kind::EMPTY,
+        }
+    }
+
+    /// Whether the answer has a JSON body (decoded as the return type).
+    pub fn has_json_body(self) -> bool {
+        matches!(self, Kind::Envelope | Kind::Json | Kind::JsonOrEvents)
+    }
+
+    /// Whether the answer can be an event stream.
+    pub fn can_stream(self) -> bool {
+        matches!(self, Kind::Events | Kind::JsonOrEvents)
     }
 }
 

@@ -400,9 +400,13 @@ fn describe(what: &What) -> (&'static str, String, Value, Value) {
             new_rust,
         } => (
             "response-kind-changed",
-            format!("the SDK reads the answer as `{new}` (was `{old}`)"),
-            json!({ "kind": old, "rust": old_rust }),
-            json!({ "kind": new, "rust": new_rust }),
+            format!(
+                "the SDK reads the answer as `{}` (was `{}`)",
+                new.name(),
+                old.name()
+            ),
+            json!({ "kind": old.name(), "rust": old_rust }),
+            json!({ "kind": new.name(), "rust": new_rust }),
         ),
         ReturnTypeChanged { old, new } => (
             "return-type-changed",
@@ -807,8 +811,8 @@ fn verdict(what: &What, dir: Direction, place: &Place, ctx: &Context) -> Verdict
             true,
             format!(
                 "`send()` returned {} (`{old_rust}`) and now returns {} (`{new_rust}`)",
-                kind_words(old),
-                kind_words(new)
+                kind_words(*old),
+                kind_words(*new)
             ),
         ),
         ReturnTypeChanged { old, new } => breaking(

@@ -13,8 +13,8 @@ use crate::codegen::{adapt, model, naming};
 #[derive(Debug, Clone, Default)]
 pub struct SdkOperation {
     pub method_name: String,
-    /// `x-aitoearn-response.kind` (`None` when the adaptations failed on this side).
-    pub kind: Option<String>,
+    /// How `send()` reads the answer (`None` when the adaptations failed on this side).
+    pub kind: Option<model::answer::Kind>,
     /// What `send()` returns.
     pub return_type: Option<String>,
     /// How the API key is sent; `Some(None)` for a public operation.
@@ -66,7 +66,7 @@ pub fn view(spec: &Value) -> SdkView {
                 method_name: op.name.clone(),
                 return_type: Some(return_type(&op)),
                 auth: Some(auth(&op.auth)),
-                kind: Some(op.answer.kind().to_string()),
+                kind: Some(op.answer.kind_of()),
             };
             ((op.method, op.path), sdk)
         })
@@ -78,14 +78,14 @@ pub fn view(spec: &Value) -> SdkView {
 }
 
 /// How `send()` answers, in words, for reasons.
-pub fn kind_words(kind: &str) -> &'static str {
+pub fn kind_words(kind: model::answer::Kind) -> &'static str {
+    use model::answer::Kind;
     match kind {
-        adapt::kind::ENVELOPE => "the envelope's `data` (an error when `code != 0`)",
-        adapt::kind::JSON => "the JSON body as is",
-        adapt::kind::SSE => "an event stream",
-        adapt::kind::JSON_OR_SSE => "JSON, or an event stream when asked to stream",
-        adapt::kind::EMPTY => "nothing (no body)",
-        _ => "an unknown kind of answer",
+        Kind::Envelope => "the envelope's `data` (an error when `code != 0`)",
+        Kind::Json => "the JSON body as is",
+        Kind::Events => "an event stream",
+        Kind::JsonOrEvents => "JSON, or an event stream when asked to stream",
+        Kind::Empty => "nothing (no body)",
     }
 }
 
@@ -150,7 +150,7 @@ mod tests {
         assert!(v.error.is_none());
         let op = &v.operations[&("GET".to_string(), "/api/v2/things/{id}".to_string())];
         assert_eq!(op.method_name, "things_get_by_id");
-        assert_eq!(op.kind.as_deref(), Some("envelope"));
+        assert_eq!(op.kind, Some(model::answer::Kind::Envelope));
         assert_eq!(op.return_type.as_deref(), Some("types::ThingsGetByIdData"));
         assert_eq!(op.auth, Some(Some("header `X-Api-Key`".into())));
     }

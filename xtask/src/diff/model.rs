@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::codegen::model::answer::Kind;
+
 /// Which way data flows through a schema; it decides whether a change is breaking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -220,8 +222,8 @@ pub enum What {
     },
     /// How the SDK reads the answer (`x-aitoearn-response.kind`).
     ResponseKindChanged {
-        old: String,
-        new: String,
+        old: Kind,
+        new: Kind,
         old_rust: String,
         new_rust: String,
     },

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::generated::{SdkOperation, SdkView};
 use super::model::{Direction, Finding, Place, Status, What};
 use super::schema::{At, BodyRoot, Names, Walker, flag, resolve, text};
+use crate::codegen::model::answer::Kind;
 use crate::codegen::{adapt, naming, refs};
 
 static NULL: Value = Value::Null;
@@ -201,11 +202,7 @@ fn operation(
 
     let (Some(so), Some(sn)) = sdk else { return };
     let rust = |s: &SdkOperation| s.return_type.clone().unwrap_or_default();
-    if so.kind != sn.kind {
-        let (old, new) = (
-            so.kind.clone().unwrap_or_default(),
-            sn.kind.clone().unwrap_or_default(),
-        );
+    if let (Some(old), Some(new), true) = (so.kind, sn.kind, so.kind != sn.kind) {
         w.push(
             &at,
             "",
@@ -236,6 +233,16 @@ fn operation(
     }
 }
 
+/// Where the decoded JSON body starts in the success response: `data` of an envelope, the
+/// root of a JSON body; `None` when the answer has none.
+fn body_path(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Envelope => Some("data"),
+        Kind::Json | Kind::JsonOrEvents => Some(""),
+        Kind::Events | Kind::Empty => None,
+    }
+}
+
 /// Where the SDK's return type sits in the success response, when both sides read the answer
 /// the same way: `data` of an envelope, the root of a JSON body.
 fn body_root(
@@ -249,11 +256,7 @@ fn body_root(
     if so.kind != sn.kind {
         return None;
     }
-    let path = match sn.kind.as_deref()? {
-        adapt::kind::ENVELOPE => "data",
-        adapt::kind::JSON | adapt::kind::JSON_OR_SSE => "",
-        _ => return None,
-    };
+    let path = body_path(sn.kind?)?;
     let (status, media) = success_json(n)?;
     if success_json(o).map(|(s, _)| s) != Some(status.clone()) {
         return None;
@@ -272,17 +275,12 @@ fn body_root(
 /// Where the typed bodies the SDK decodes start, as the `open_response_enums` adaptation sees
 /// them (the roots of the `x-aitoearn-response` descriptors).
 fn open_roots(op: &Value, sdk: Option<&SdkOperation>) -> Vec<(Place, String)> {
-    let Some(kind) = sdk.and_then(|s| s.kind.as_deref()) else {
+    let Some(kind) = sdk.and_then(|s| s.kind) else {
         return Vec::new();
     };
     let mut roots = Vec::new();
     if let Some((status, media)) = success_json(op) {
-        let path = match kind {
-            adapt::kind::ENVELOPE => Some("data"),
-            adapt::kind::JSON | adapt::kind::JSON_OR_SSE => Some(""),
-            _ => None,
-        };
-        if let Some(path) = path {
+        if let Some(path) = body_path(kind) {
             roots.push((
                 Place::Response {
                     status,
@@ -292,7 +290,7 @@ fn open_roots(op: &Value, sdk: Option<&SdkOperation>) -> Vec<(Place, String)> {
             ));
         }
     }
-    if matches!(kind, adapt::kind::SSE | adapt::kind::JSON_OR_SSE) {
+    if kind.can_stream() {
         let success = op
             .get("responses")
             .and_then(Value::as_object)
