@@ -252,16 +252,22 @@ pub fn for_operation<'a>(
         let Some(ty) = ty.and_then(|t| types.absolute(t)) else {
             continue;
         };
-        let (ty, _) = strip(&ty);
+        let (ty, list) = strip(&ty);
+        // `send()` returning a list: the fields are its elements'.
+        let root = if list {
+            format!("{root}[]")
+        } else {
+            root.to_string()
+        };
         if let Some((name, fields)) = types.fields_of(&ty) {
-            let fields = fields.iter().map(|(i, t)| (i.clone(), t.clone())).collect();
+            let seen = &mut vec![name.to_string()];
             out.extend(module_of(
                 types,
                 module,
-                Some(root),
-                fields,
+                Some(&root),
+                fields.to_vec(),
                 0,
-                &mut vec![name.to_string()],
+                seen,
             ));
         }
     }
@@ -466,6 +472,7 @@ mod tests {
         ), "{out}");
         // One level down, by field name; `Option` stripped.
         assert!(out.contains("pub mod list {"), "{out}");
+        assert!(out.contains("Types of the fields of `Output[]`"), "{out}");
         assert!(
             out.contains("pub type Owner = crate::generated::types::Owner;"),
             "{out}"
