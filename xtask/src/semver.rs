@@ -239,7 +239,7 @@ fn predictions(report: &Report) -> Vec<Prediction> {
                         ]
                     })
                     .collect(),
-                _ => Vec::new(),
+                _ => referenced(c),
             };
             out.push(Prediction {
                 kind: c.kind,
@@ -254,7 +254,7 @@ fn predictions(report: &Report) -> Vec<Prediction> {
                     text: crate::diff::schema::type_name(&s.name),
                     whole: false,
                 }],
-                _ => Vec::new(),
+                _ => referenced(c),
             };
             out.push(Prediction {
                 kind: c.kind,
@@ -265,10 +265,33 @@ fn predictions(report: &Report) -> Vec<Prediction> {
     for c in report.document.iter().filter(|c| c.rust_api) {
         out.push(Prediction {
             kind: c.kind,
-            subjects: Vec::new(),
+            subjects: referenced(c),
         });
     }
     out
+}
+
+/// A changed `$ref` names the type that goes away (and the types named after it): the
+/// generated type on its old side (`{"rust": "Option<types::AuthStartData>"}`).
+fn referenced(c: &crate::diff::model::Change) -> Vec<Subject> {
+    if c.kind != "ref-changed" {
+        return Vec::new();
+    }
+    let rust = c.old.get("rust").and_then(|r| r.as_str()).unwrap_or("");
+    let Some(at) = rust.rfind("types::") else {
+        return Vec::new();
+    };
+    let name: String = rust[at + "types::".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if name.is_empty() {
+        return Vec::new();
+    }
+    vec![Subject {
+        text: name,
+        whole: false,
+    }]
 }
 
 /// Does `place`, an item `lint` fired on, follow from `p` (through `lints`: its primary ones,
@@ -477,7 +500,7 @@ pub fn installed() -> Result<String, String> {
         Ok(text)
     } else {
         Err(format!(
-            "cargo-semver-checks is not installed (`{INSTALL}`, about 15 min here)"
+            "cargo-semver-checks is not installed (`{INSTALL}`: 11 min to build here)"
         ))
     }
 }
