@@ -375,6 +375,11 @@ pub struct Run {
     pub version: String,
 }
 
+/// The tool found a change that needs a semver-breaking bump (a failed check).
+pub fn breaks(run: &Run) -> bool {
+    run.findings.iter().any(|f| f.severity == Severity::Failure)
+}
+
 /// The PR body's section: the tool's findings beside diff-spec's predictions, disagreements
 /// said; or why the comparison was skipped.
 pub fn section(report: &Report, run: Result<&Run, &str>) -> String {

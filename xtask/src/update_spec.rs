@@ -55,13 +55,17 @@ impl Level {
     }
 }
 
-/// The level for `report` on a crate at `major.minor`: a breaking or Rust-API change is
-/// `major` from 1.0 (`minor` for 0.x); anything else `patch` (0.x) — from 1.0 added operations
-/// are `minor`.
-pub fn level(report: &Report, ops: &OperationChanges, major: u64) -> Level {
+/// The level for `report` on a crate at `major.minor`: a breaking or Rust-API change (or a
+/// failed check of cargo-semver-checks, `tool_breaks`, which diff-spec may not have predicted)
+/// is `major` from 1.0 (`minor` for 0.x); anything else `patch` (0.x) — from 1.0 added
+/// operations are `minor`.
+pub fn level(report: &Report, ops: &OperationChanges, major: u64, tool_breaks: bool) -> Level {
     let c = Counts::of(report.all_changes());
-    let api =
-        c.breaking > 0 || c.rust_api > 0 || !ops.removed.is_empty() || !ops.renamed.is_empty();
+    let api = c.breaking > 0
+        || c.rust_api > 0
+        || !ops.removed.is_empty()
+        || !ops.renamed.is_empty()
+        || tool_breaks;
     match (major, api) {
         (0, true) => Level::Minor,
         (0, false) => Level::Patch,
@@ -211,6 +215,13 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The Rust API as the compiler sees it: the body's section, and whether the tool found a
+/// change that needs a semver-breaking bump.
+pub struct Truth {
+    pub section: String,
+    pub breaking: bool,
+}
+
 /// Everything the pull request says.
 pub struct Pr {
     pub title: String,
@@ -230,7 +241,7 @@ pub fn pr(
     old_version: &str,
     spec_id: &str,
     checks: &str,
-    api_truth: &str,
+    api_truth: &Truth,
     date: &str,
 ) -> Result<Pr, String> {
     let major: u64 = old_version
@@ -238,7 +249,7 @@ pub fn pr(
         .next()
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
-    let level = level(report, ops, major);
+    let level = level(report, ops, major, api_truth.breaking);
     let version = bump(old_version, level, spec_id)?;
     let [breaking, rust_api, compatible, text] = sections(report);
     let counts = Counts::of(report.all_changes());
@@ -326,7 +337,7 @@ pub fn pr(
         b.push('\n');
     }
     b.push_str("### Rust API, as the compiler sees it\n\n");
-    b.push_str(api_truth);
+    b.push_str(&api_truth.section);
     b.push('\n');
     b.push_str("### Overlays\n\n");
     if overlays.trim().is_empty() {
@@ -500,27 +511,40 @@ pub fn update(
         diff_time.as_secs_f64()
     );
     // The ground truth for the Rust-API predictions, or why there is none: said, not silent.
+    // A tool that cannot compare the crates does not hold the update back (check-spec has
+    // already built the crate against the new spec).
+    let skipped = |why: &str| {
+        eprintln!("warning: the Rust API ground truth is skipped: {why}");
+        Truth {
+            section: crate::semver::section(&report, Err(why)),
+            breaking: false,
+        }
+    };
     let truth = match semver {
         Some(timeout) => match crate::semver::installed() {
-            Ok(_) => {
-                let old_en_text = text(&old_en);
-                let run = crate::semver::run(
-                    root,
-                    (&old_text, &old_en_text),
-                    (&zh_text, &en_text),
-                    timeout,
-                )?;
-                crate::semver::section(&report, Ok(&run))
-            }
-            Err(why) => {
-                eprintln!("warning: the Rust API ground truth is skipped: {why}");
-                crate::semver::section(&report, Err(&why))
-            }
+            Ok(_) => match crate::semver::run(
+                root,
+                (&old_text, &text(&old_en)),
+                (&zh_text, &en_text),
+                timeout,
+            ) {
+                Ok(run) => Truth {
+                    section: crate::semver::section(&report, Ok(&run)),
+                    breaking: crate::semver::breaks(&run),
+                },
+                Err(why) => skipped(&format!(
+                    "cargo semver-checks could not compare the crates: {why}"
+                )),
+            },
+            Err(why) => skipped(&why),
         },
-        None => crate::semver::section(
-            &report,
-            Err("`cargo semver-checks` was not run (`update-spec --semver-checks` runs it)"),
-        ),
+        None => Truth {
+            section: crate::semver::section(
+                &report,
+                Err("`cargo semver-checks` was not run (`update-spec --semver-checks` runs it)"),
+            ),
+            breaking: false,
+        },
     };
     let pr = pr(
         &report,
@@ -619,6 +643,16 @@ mod tests {
         assert_eq!(spec_id(b"x").len(), 10);
         assert_ne!(spec_id(b"x"), spec_id(b"y"));
         assert_eq!(today().len(), 10);
+    }
+
+    /// A failed check of cargo-semver-checks is a Rust-API change even when diff-spec
+    /// predicted none (it sees renames the generator makes, such as shared enums).
+    #[test]
+    fn the_tool_breaking_what_diff_spec_did_not_predict_bumps_the_level() {
+        let (report, ops) = (Report::default(), OperationChanges::default());
+        assert_eq!(level(&report, &ops, 0, false), Level::Patch);
+        assert_eq!(level(&report, &ops, 0, true), Level::Minor);
+        assert_eq!(level(&report, &ops, 1, true), Level::Major);
     }
 
     #[test]
