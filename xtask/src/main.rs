@@ -18,6 +18,8 @@ mod fetch;
 mod operations;
 mod overlay;
 mod refresh;
+mod semver;
+mod semver_fixture;
 mod update_spec;
 mod util;
 
@@ -41,6 +43,9 @@ commands:
   update-spec   refresh, check, diff and version a spec update: the vendored pair, Cargo.toml,
                 CHANGELOG.md, OPERATIONS.md in the work tree; title.txt, body.md, level.txt
                 (the pull request) in --out DIR
+  semver-fixture  diff-spec's Rust-API predictions for the fixture pair beside the recorded
+                findings of cargo-semver-checks, kind by kind; the tool run live when
+                installed (--record: record them)
   operations    the operations table (Markdown, --json), --adaptations, OPERATIONS.md
   diff-spec     what changes between two versions of the spec, for SDK users; with
                 --ignore-text, where the two editions differ structurally
@@ -63,6 +68,7 @@ fn main() -> ExitCode {
         "refresh-spec" => (refresh::run, refresh::USAGE),
         "check-spec" => (check_spec::run, check_spec::USAGE),
         "update-spec" => (update_spec::run, update_spec::USAGE),
+        "semver-fixture" => (semver_fixture::run, semver_fixture::USAGE),
         "operations" => (operations::run, operations::USAGE),
         "diff-spec" => (diff::run, diff::USAGE),
         "build-report" => (build_report::run, build_report::USAGE),
