@@ -112,7 +112,8 @@ pub fn lints_for_kind(kind: &str) -> Lints {
             ],
         ),
         "schema-removed" | "ref-changed" => (&["struct_missing", "enum_missing"], TYPES_NEW),
-        "schema-added" => (TYPES_NEW, &[]),
+        "schema-added" | "generated-type-added" => (TYPES_NEW, &[]),
+        "generated-type-removed" => (&["struct_missing", "enum_missing"], &[]),
         "enum-values-added" => (&["enum_variant_added"], &[]),
         // Removing a variant renumbers the ones after it.
         "enum-values-removed" => (
@@ -272,12 +273,15 @@ fn predictions(report: &Report) -> Vec<Prediction> {
 }
 
 /// A changed `$ref` names the type that goes away (and the types named after it): the
-/// generated type on its old side (`{"rust": "Option<types::AuthStartData>"}`).
+/// generated type on its old side (`{"rust": "Option<types::AuthStartData>"}`); a type the
+/// generator stops or starts emitting names itself, on the side it exists.
 fn referenced(c: &crate::diff::model::Change) -> Vec<Subject> {
-    if c.kind != "ref-changed" {
-        return Vec::new();
-    }
-    let rust = c.old.get("rust").and_then(|r| r.as_str()).unwrap_or("");
+    let side = match c.kind {
+        "ref-changed" | "generated-type-removed" => &c.old,
+        "generated-type-added" => &c.new,
+        _ => return Vec::new(),
+    };
+    let rust = side.get("rust").and_then(|r| r.as_str()).unwrap_or("");
     let Some(at) = rust.rfind("types::") else {
         return Vec::new();
     };

@@ -426,6 +426,18 @@ fn describe(what: &What) -> (&'static str, String, Value, Value) {
             Value::Null,
             Value::Null,
         ),
+        GeneratedTypeAdded { name } => (
+            "generated-type-added",
+            format!("the generator emits a new type `types::{name}`"),
+            Value::Null,
+            json!({ "rust": format!("types::{name}") }),
+        ),
+        GeneratedTypeRemoved { name } => (
+            "generated-type-removed",
+            format!("the generator no longer emits `types::{name}`"),
+            json!({ "rust": format!("types::{name}") }),
+            Value::Null,
+        ),
         ServersChanged { old, new } => (
             "servers-changed",
             format!("servers {} → {}", list(old), list(new)),
@@ -827,6 +839,21 @@ fn verdict(what: &What, dir: Direction, place: &Place, ctx: &Context) -> Verdict
             format!(
                 "the type `{}` disappears, so code naming it no longer compiles",
                 schema_type(place)
+            ),
+        ),
+        GeneratedTypeAdded { name } => compatible(
+            true,
+            format!(
+                "new type `types::{name}` that no added schema explains: the adaptations named \
+                 or shared it (e.g. identical enums now one type)"
+            ),
+        ),
+        GeneratedTypeRemoved { name } => breaking(
+            true,
+            format!(
+                "`types::{name}` disappears though no schema was removed: the adaptations merged \
+                 or renamed it (e.g. an identical enum elsewhere made it a shared type), so code \
+                 naming it no longer compiles"
             ),
         ),
         ServersChanged { .. } => compatible(

@@ -3,7 +3,7 @@
 //! (`codegen::adapt`) and operation model (`codegen::model`), without running progenitor, so
 //! the diff stays fast and agrees with build.rs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -25,6 +25,10 @@ pub struct SdkOperation {
 #[derive(Debug, Default)]
 pub struct SdkView {
     pub operations: BTreeMap<(String, String), SdkOperation>,
+    /// The Rust names of the component types the adaptations leave (`types::<name>`): what
+    /// the generator emits a model for, after naming inline schemas and sharing identical
+    /// enums — so a type an adaptation merges away is seen even when no schema was removed.
+    pub types: BTreeSet<String>,
     /// Why the generator's adaptations rejected this side, if they did.
     pub error: Option<String>,
 }
@@ -46,16 +50,21 @@ pub fn view(spec: &Value) -> SdkView {
     let mut adapted = spec.clone();
     if let Err(e) = adapt::adapt(&mut adapted) {
         return SdkView {
-            operations: BTreeMap::new(),
             error: Some(e),
+            ..SdkView::default()
         };
     }
+    let types = adapted
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|schemas| schemas.keys().map(|k| naming::type_name(k)).collect())
+        .unwrap_or_default();
     let operations = match model::operations(&adapted) {
         Ok(ops) => ops,
         Err(e) => {
             return SdkView {
-                operations: BTreeMap::new(),
                 error: Some(e),
+                ..SdkView::default()
             };
         }
     };
@@ -73,6 +82,7 @@ pub fn view(spec: &Value) -> SdkView {
         .collect();
     SdkView {
         operations,
+        types,
         error: None,
     }
 }

@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::cli::{Args, Failure};
 use crate::util::{SPEC, pretty};
 use classify::{Context, classify};
-use model::{OperationDiff, Report, SchemaDiff};
+use model::{Direction, Finding, OperationDiff, Place, Report, SchemaDiff, Status, What};
 
 /// How to compare.
 #[derive(Debug, Clone, Copy, Default)]
@@ -78,6 +78,7 @@ pub fn compare_with(
         }
     }
     let mut walked = walk::walk(old, new, (&sdk_old, &sdk_new), options.ignore_text);
+    let types = generated_types(&walked, &sdk_old, &sdk_new);
     if options.ignore_text {
         for op in &mut walked.operations {
             op.findings.retain(|f| !f.what.is_text());
@@ -124,7 +125,104 @@ pub fn compare_with(
         .iter()
         .map(|f| classify(f, &Context::default()))
         .collect();
+    // Types that a classified change already names on that side (`ref-changed` from
+    // `types::AuthStartData`, an enum removed from `types::AuthStartPlatform`) are its
+    // consequence, not news.
+    let changes = || {
+        report
+            .operations
+            .iter()
+            .flat_map(|o| &o.changes)
+            .chain(report.schemas.iter().flat_map(|s| &s.changes))
+    };
+    let (old_named, new_named): (BTreeSet<String>, BTreeSet<String>) = (
+        changes().flat_map(|c| type_names(&c.old)).collect(),
+        changes().flat_map(|c| type_names(&c.new)).collect(),
+    );
+    for f in types {
+        let named = match &f.what {
+            What::GeneratedTypeRemoved { name } => old_named.iter().any(|n| name.starts_with(n)),
+            What::GeneratedTypeAdded { name } => new_named.iter().any(|n| name.starts_with(n)),
+            _ => false,
+        };
+        if !named {
+            report.document.push(classify(&f, &Context::default()));
+        }
+    }
     report
+}
+
+/// The generated types a change's value names (`types::X` in its `rust` strings).
+fn type_names(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut strings = vec![v];
+    while let Some(v) = strings.pop() {
+        match v {
+            Value::String(s) => {
+                for (at, _) in s.match_indices("types::") {
+                    let name: String = s[at + "types::".len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !name.is_empty() {
+                        out.push(name);
+                    }
+                }
+            }
+            Value::Array(a) => strings.extend(a),
+            Value::Object(o) => strings.extend(o.values()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The models the generator emits on one side only that no added or removed schema explains
+/// (both sides' adaptations succeeded): what an adaptation merged, split or renamed.
+fn generated_types(
+    walked: &walk::Walked,
+    old: &generated::SdkView,
+    new: &generated::SdkView,
+) -> Vec<Finding> {
+    if old.error.is_some() || new.error.is_some() {
+        return Vec::new();
+    }
+    // A schema added or removed explains its own type and the types named after it; an
+    // operation added or removed, the types named after its method (`<Method>Data…`).
+    let explained = |ty: &str, status: Status| {
+        let schemas = walked
+            .schemas
+            .iter()
+            .filter(|s| s.status == status)
+            .map(|s| schema::type_name(&s.name));
+        let methods = walked
+            .operations
+            .iter()
+            .filter(|o| o.status == status)
+            .filter_map(|o| match status {
+                Status::Removed => o.rust_method.0.as_deref(),
+                _ => o.rust_method.1.as_deref(),
+            })
+            .map(crate::codegen::naming::type_stem);
+        schemas.chain(methods).any(|stem| ty.starts_with(&stem))
+    };
+    let finding = |what| Finding {
+        place: Place::Document,
+        path: String::new(),
+        dir: Direction::Both,
+        what,
+    };
+    let removed = old
+        .types
+        .difference(&new.types)
+        .filter(|t| !explained(t, Status::Removed))
+        .map(|t| finding(What::GeneratedTypeRemoved { name: t.clone() }));
+    let added = new
+        .types
+        .difference(&old.types)
+        .filter(|t| !explained(t, Status::Added))
+        .map(|t| finding(What::GeneratedTypeAdded { name: t.clone() }));
+    removed.chain(added).collect()
 }
 
 /// Every local `$ref` of `doc` that names nothing (non-local `$ref`s cannot be checked here).

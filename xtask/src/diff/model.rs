@@ -234,6 +234,15 @@ pub enum What {
     },
     SchemaAdded,
     SchemaRemoved,
+    /// A model the generator emits on one side only that no added or removed schema explains:
+    /// an adaptation named, merged or split it (e.g. identical enums shared as one type).
+    /// `name` is the Rust type name (`types::<name>`).
+    GeneratedTypeAdded {
+        name: String,
+    },
+    GeneratedTypeRemoved {
+        name: String,
+    },
     ServersChanged {
         old: Vec<String>,
         new: Vec<String>,
