@@ -9,7 +9,9 @@
 //!
 //! Cost here (2 cores): generating all of them takes about half a minute unoptimised
 //! (progenitor dominates); compiling one takes one to two minutes with a warm target directory
-//! (build.rs and a `cargo check` of the crate and examples), so CI compiles one
+//! (build.rs and a `cargo check` of the crate and examples), and the first variant's raw-body
+//! test (`xtask/scratch-tests/raw_bodies.rs`, a debug build of the crate) about one more, so
+//! CI compiles one
 //! (`cargo xtask check-spec --mutate --compile 1`) and the full run
 //! (`--compile all`, every spec) would cost about half an hour.
 
@@ -607,6 +609,19 @@ pub fn run(
                         Ok(d) => {
                             s.compiled += 1;
                             line.push_str(&format!("; compiled ({:.0} s)", d.as_secs_f64()));
+                            // Where the raw-body operations are, their bodies are sent for real.
+                            if spec.pointer("/paths/~1api~1evolution~1binary").is_some() {
+                                match crate::check_spec::raw_bodies_test(root, &scratch, timeout) {
+                                    Ok(d) => line.push_str(&format!(
+                                        "; raw bodies reach a local server byte for byte ({:.0} s)",
+                                        d.as_secs_f64()
+                                    )),
+                                    Err(e) => {
+                                        s.failed_compile += 1;
+                                        line.push_str(&format!("; RAW-BODY TEST FAILED: {e}"));
+                                    }
+                                }
+                            }
                         }
                         Err(e) if expect == Expect::Compiles => {
                             s.failed_compile += 1;
