@@ -2,136 +2,22 @@
 //! `aitoearn::Client`, a request builder per operation whose `send()` decodes the answer, the
 //! `OPERATIONS` table, the error-code enum, and the generic call path used by agents and tests.
 //!
-//! Setter signatures are read from progenitor's builders (never re-derived from the spec), so
-//! the facade always agrees with the code it wraps.
+//! One builder layer per operation: the request builder holds the values itself and its
+//! `send()` calls progenitor's positional method with references to them, once per attempt.
+//! The parameter types are read from progenitor's methods (`codegen/positional.rs`, never
+//! re-derived from the spec), so the facade always agrees with the code it calls. Each
+//! artifact of an operation has its function: [`client_method`], [`request_type`] (with
+//! [`param_setter`], [`body_setters`], [`send_fns`]), [`dynamic_arm`], [`decode_arm`],
+//! [`ops_module`], [`table_row`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use serde_json::Value;
 
-use super::model::{Answer, Auth, Operation, Scalar, Shape};
-
-#[path = "op_aliases.rs"]
-mod op_aliases;
-
-/// A progenitor builder setter.
-struct Setter {
-    sig: syn::Signature,
-    /// `T` of `V: TryInto<T>`, when the setter has one.
-    target: Option<syn::Type>,
-}
-
-/// progenitor's builders: struct name → setters by name (without `new`/`send`).
-struct Builders {
-    by_method: HashMap<String, (Ident, BTreeMap<String, Setter>)>,
-    types: BTreeSet<String>,
-}
-
-fn read_builders(file: &syn::File) -> Result<Builders, String> {
-    let mut structs: HashMap<String, BTreeMap<String, Setter>> = HashMap::new();
-    let mut methods: HashMap<String, Ident> = HashMap::new();
-    let mut types = BTreeSet::new();
-    for item in &file.items {
-        match item {
-            syn::Item::Mod(m) if m.ident == "builder" => {
-                for item in m.content.iter().flat_map(|(_, items)| items) {
-                    let syn::Item::Impl(imp) = item else { continue };
-                    let syn::Type::Path(tp) = &*imp.self_ty else {
-                        continue;
-                    };
-                    let Some(seg) = tp.path.segments.last() else {
-                        continue;
-                    };
-                    let setters = structs.entry(seg.ident.to_string()).or_default();
-                    for f in imp.items.iter().filter_map(|i| match i {
-                        syn::ImplItem::Fn(f) => Some(f),
-                        _ => None,
-                    }) {
-                        let name = f.sig.ident.to_string();
-                        if name == "new" || name == "send" || name == "stream" {
-                            continue;
-                        }
-                        let target = try_into_target(&f.sig);
-                        setters.insert(
-                            name,
-                            Setter {
-                                sig: f.sig.clone(),
-                                target,
-                            },
-                        );
-                    }
-                }
-            }
-            syn::Item::Mod(m) if m.ident == "types" => {
-                for item in m.content.iter().flat_map(|(_, items)| items) {
-                    match item {
-                        syn::Item::Struct(s) => types.insert(s.ident.to_string()),
-                        syn::Item::Enum(e) => types.insert(e.ident.to_string()),
-                        syn::Item::Type(t) => types.insert(t.ident.to_string()),
-                        _ => false,
-                    };
-                }
-            }
-            syn::Item::Impl(imp) if imp.trait_.is_none() => {
-                for f in imp.items.iter().filter_map(|i| match i {
-                    syn::ImplItem::Fn(f) => Some(f),
-                    _ => None,
-                }) {
-                    let path = match &f.sig.output {
-                        syn::ReturnType::Type(_, ty) => match &**ty {
-                            syn::Type::Path(tp) => Some(&tp.path),
-                            _ => None,
-                        },
-                        syn::ReturnType::Default => None,
-                    };
-                    if let Some(path) = path {
-                        let segs: Vec<_> = path.segments.iter().collect();
-                        if segs.len() == 2 && segs[0].ident == "builder" {
-                            methods.insert(f.sig.ident.to_string(), segs[1].ident.clone());
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let by_method = methods
-        .into_iter()
-        .map(|(m, s)| {
-            let setters = structs.remove(&s.to_string()).unwrap_or_default();
-            (m, (s, setters))
-        })
-        .collect();
-    Ok(Builders { by_method, types })
-}
-
-/// `V: TryInto<T>` in a setter's where clause → `T`.
-fn try_into_target(sig: &syn::Signature) -> Option<syn::Type> {
-    let wc = sig.generics.where_clause.as_ref()?;
-    wc.predicates.iter().find_map(|p| {
-        let syn::WherePredicate::Type(pt) = p else {
-            return None;
-        };
-        pt.bounds.iter().find_map(|b| {
-            let syn::TypeParamBound::Trait(tb) = b else {
-                return None;
-            };
-            let seg = tb.path.segments.last()?;
-            if seg.ident != "TryInto" {
-                return None;
-            }
-            let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
-                return None;
-            };
-            args.args.iter().find_map(|a| match a {
-                syn::GenericArgument::Type(t) => Some(t.clone()),
-                _ => None,
-            })
-        })
-    })
-}
+use super::model::{Answer, Auth, Operation, Param, Scalar, Shape};
+use super::{op_aliases, positional};
 
 /// The Rust type of a body or event shape.
 fn body_type(shape: &Shape, types: &BTreeSet<String>) -> Result<TokenStream, String> {
@@ -173,22 +59,8 @@ fn vec_item(ty: &syn::Type) -> Option<syn::Type> {
 /// What the spec allows for parameter `name` of `op` (`" (allowed: a, b)"`, `" (at least 1
 /// character)"`), for conversion errors; empty when it says nothing.
 fn constraint_text(adapted: &Value, op: &Operation, name: &str) -> String {
-    fn resolve<'a>(mut s: &'a Value, components: Option<&'a Value>) -> &'a Value {
-        for _ in 0..8 {
-            let r = s
-                .get("$ref")
-                .or_else(|| s.pointer("/allOf/0/$ref"))
-                .or_else(|| s.pointer("/x-rust-type/parameters/0/$ref"))
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"));
-            match r.and_then(|n| components.and_then(|c| c.get(n))) {
-                Some(next) => s = next,
-                None => break,
-            }
-        }
-        s
-    }
-    let components = adapted.pointer("/components/schemas");
+    let none = Value::Null;
+    let components = adapted.pointer("/components/schemas").unwrap_or(&none);
     let Some(schema) = adapted
         .get("paths")
         .and_then(|p| p.get(&op.path))
@@ -203,10 +75,10 @@ fn constraint_text(adapted: &Value, op: &Operation, name: &str) -> String {
     else {
         return String::new();
     };
-    let mut schema = resolve(schema, components);
+    let mut schema = through_refs(schema, components);
     if schema.get("type").and_then(Value::as_str) == Some("array") {
         if let Some(items) = schema.get("items") {
-            schema = resolve(items, components);
+            schema = through_refs(items, components);
         }
     }
     let mut parts = Vec::new();
@@ -240,6 +112,23 @@ fn constraint_text(adapted: &Value, op: &Operation, name: &str) -> String {
     } else {
         format!(" ({})", parts.join("; "))
     }
+}
+
+/// The schema behind `schema`'s references (`codegen/refs.rs`), also through the one-member
+/// `allOf` and the `x-rust-type` wrapper the adaptations put around a `$ref`.
+fn through_refs<'a>(mut schema: &'a Value, components: &'a Value) -> &'a Value {
+    for _ in 0..8 {
+        schema = super::refs::follow(schema, super::refs::in_components(components)).schema;
+        match schema
+            .pointer("/allOf/0")
+            .or_else(|| schema.pointer("/x-rust-type/parameters/0"))
+            .filter(|next| next.get("$ref").is_some())
+        {
+            Some(next) => schema = next,
+            None => break,
+        }
+    }
+    schema
 }
 
 /// Rustdoc text that cannot start a doctest or an intra-doc link by accident.
@@ -323,9 +212,9 @@ fn operation_doc(op: &Operation) -> String {
 
 /// Per-call settings on every request builder. A spec parameter of the same name keeps its
 /// name; the setting is then `call_<name>`.
-fn call_options(setters: &BTreeMap<String, Setter>) -> TokenStream {
+fn call_options(setters: &BTreeSet<String>) -> TokenStream {
     let name = |n: &str| {
-        if setters.contains_key(n) {
+        if setters.contains(n) {
             format_ident!("call_{}", n)
         } else {
             format_ident!("{}", n)
@@ -354,6 +243,722 @@ fn call_options(setters: &BTreeMap<String, Setter>) -> TokenStream {
     }
 }
 
+/// What the facade emits for one operation is read from: the operation, progenitor's
+/// positional method for it, and the generated model names.
+struct Op<'a> {
+    op: &'a Operation,
+    index: usize,
+    /// The method on `Client` (and progenitor's positional method).
+    method: Ident,
+    /// `requests::<builder>`.
+    builder: Ident,
+    sig: &'a positional::Method,
+    /// The path parameters in URL order, each with progenitor's parameter.
+    path: Vec<(&'a Param, &'a positional::Param)>,
+    /// Every other parameter (query, header), in the spec's order.
+    others: Vec<(&'a Param, &'a positional::Param)>,
+    types: &'a BTreeSet<String>,
+}
+
+impl<'a> Op<'a> {
+    fn new(
+        op: &'a Operation,
+        index: usize,
+        interface: &'a positional::Interface,
+    ) -> Result<Self, String> {
+        let sig = interface
+            .methods
+            .get(&op.name)
+            .ok_or_else(|| format!("progenitor emitted no method `{}`", op.name))?;
+        let find = |p: &'a Param| {
+            sig.param(&p.rust_name).map(|s| (p, s)).ok_or_else(|| {
+                format!(
+                    "progenitor's `{}` has no parameter `{}` for {} parameter `{}`",
+                    op.name, p.rust_name, p.location, p.api_name
+                )
+            })
+        };
+        let mut path = op
+            .params
+            .iter()
+            .filter(|p| p.location == "path")
+            .map(find)
+            .collect::<Result<Vec<_>, _>>()?;
+        // Path order, so positional arguments read like the URL.
+        path.sort_by_key(|(p, _)| {
+            op.path
+                .find(&format!("{{{}}}", p.api_name))
+                .unwrap_or(usize::MAX)
+        });
+        let others = op
+            .params
+            .iter()
+            .filter(|p| p.location != "path")
+            .map(find)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(extra) = sig
+            .params
+            .iter()
+            .find(|s| !op.params.iter().any(|p| s.ident == p.rust_name))
+        {
+            return Err(format!(
+                "progenitor's `{}` takes `{}`, which the spec's parameters do not name",
+                op.name, extra.ident
+            ));
+        }
+        Ok(Self {
+            op,
+            index,
+            method: format_ident!("{}", op.name),
+            builder: format_ident!("{}", pascal(&op.name)),
+            sig,
+            path,
+            others,
+            types: &interface.types,
+        })
+    }
+
+    fn op_ref(&self) -> TokenStream {
+        let index = syn::Index::from(self.index);
+        quote!(&crate::OPERATIONS[#index])
+    }
+
+    fn body(&self) -> Option<&'a positional::Body> {
+        self.sig.body.as_ref().map(|(_, _, b)| b)
+    }
+
+    /// Every setter name of the request builder (parameters, `body`, `body_map`).
+    fn setter_names(&self) -> BTreeSet<String> {
+        let mut names: BTreeSet<String> = self
+            .others
+            .iter()
+            .map(|(p, _)| p.rust_name.clone())
+            .collect();
+        match self.body() {
+            Some(positional::Body::Built { .. }) => {
+                names.extend(["body".to_string(), "body_map".to_string()])
+            }
+            Some(_) => {
+                names.insert("body".to_string());
+            }
+            None => {}
+        }
+        names
+    }
+}
+
+/// The request builder's field holding progenitor's parameter `ident` (renamed when it would
+/// meet the builder's own fields).
+fn field(ident: &Ident) -> Ident {
+    if ident == "client" || ident == "options" {
+        format_ident!("{}_value", ident)
+    } else {
+        ident.clone()
+    }
+}
+
+/// progenitor's builder-struct naming (heck's `PascalCase` of the snake-case method name):
+/// the `requests::` names stay what they were when the facade wrapped those builders.
+fn pascal(snake: &str) -> String {
+    snake
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The method on `Client`: path parameters are positional, checked before anything is sent.
+fn client_method(cx: &Op, published: &Value) -> TokenStream {
+    let (method, builder) = (&cx.method, &cx.builder);
+    let mut generics = Vec::new();
+    let mut args = Vec::new();
+    let mut bounds = Vec::new();
+    let mut checks = Vec::new();
+    for (i, (p, s)) in cx.path.iter().enumerate() {
+        let g = format_ident!("P{}", i);
+        let arg = format_ident!("{}", p.rust_name);
+        let (f, owned, api) = (field(&s.ident), &s.owned, &p.api_name);
+        generics.push(quote!(#g));
+        args.push(quote!(#arg: #g));
+        bounds.push(quote!(#g: ::std::convert::TryInto<#owned>));
+        // A value that would not stay one path segment (`..`, `.`, `""`) fails the call with
+        // `InvalidRequest`, nothing sent.
+        checks.push(quote!(let #f = options.path_segment::<#owned, _>(#api, #arg);));
+    }
+    let mut fields: Vec<TokenStream> = cx
+        .path
+        .iter()
+        .map(|(_, s)| {
+            let f = field(&s.ident);
+            quote!(#f)
+        })
+        .collect();
+    fields.extend(cx.others.iter().map(|(_, s)| {
+        let f = field(&s.ident);
+        quote!(#f: ::std::option::Option::None)
+    }));
+    if let Some((_, s, body)) = &cx.sig.body {
+        let f = field(&s.ident);
+        let missing = format!("{} was not initialized", s.ident);
+        fields.push(match body {
+            // typify's builder starts empty: missing fields fail the conversion at `send()`.
+            positional::Body::Built { .. } => {
+                quote!(#f: ::std::result::Result::Ok(::std::default::Default::default()))
+            }
+            _ => quote!(#f: ::std::result::Result::Err(#missing.to_string())),
+        });
+    }
+    let path_doc = if cx.path.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = cx
+            .path
+            .iter()
+            .map(|(p, _)| {
+                if p.description.is_empty() {
+                    format!("- `{}`", p.rust_name)
+                } else {
+                    format!(
+                        "- `{}`: {}",
+                        p.rust_name,
+                        doc_text(&p.description).replace("\n\n", " — ")
+                    )
+                }
+            })
+            .collect();
+        format!("\n\nPath parameters, in URL order:\n{}", list.join("\n"))
+    };
+    let doc = format!(
+        "{}{path_doc}\n\n{}",
+        operation_doc(cx.op),
+        returns_doc(cx.op, &builder.to_string(), cx.types, published)
+    );
+    let where_clause = if bounds.is_empty() {
+        quote!()
+    } else {
+        quote!(where #(#bounds),*)
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn #method<#(#generics),*>(&self, #(#args),*) -> requests::#builder<'_> #where_clause {
+            #[allow(unused_mut)]
+            let mut options = crate::call::CallOptions::default();
+            #(#checks)*
+            requests::#builder { client: self, options, #(#fields),* }
+        }
+    }
+}
+
+/// The doc of the setter of parameter `p`.
+fn param_doc(p: &Param) -> String {
+    let req = if p.required { " Required." } else { "" };
+    let d = if p.description.is_empty() {
+        String::new()
+    } else {
+        doc_text(&p.description)
+    };
+    format!("{} parameter `{}`.{req} {d}", p.location, p.api_name)
+}
+
+/// The setter of a query or header parameter: the value is converted here, so a value that
+/// does not fit says which value, why and what the spec allows; lists take any iterable of
+/// convertible items.
+fn param_setter(cx: &Op, p: &Param, s: &positional::Param, adapted: &Value) -> TokenStream {
+    let (ident, f, target) = (&s.ident, field(&s.ident), &s.owned);
+    let doc = param_doc(p);
+    let what = format!("{} parameter `{}`", p.location, p.api_name);
+    let allowed = constraint_text(adapted, cx.op, &p.api_name);
+    match vec_item(target) {
+        Some(item) => quote! {
+            #[doc = #doc]
+            pub fn #ident<I, V>(mut self, values: I) -> Self
+            where
+                I: ::std::iter::IntoIterator<Item = V>,
+                V: ::std::convert::TryInto<#item> + ::std::fmt::Debug,
+                V::Error: ::std::fmt::Display,
+            {
+                if let Some(v) = self.options.convert_all::<#item, V, I>(#what, #allowed, values) {
+                    self.#f = Some(v);
+                }
+                self
+            }
+        },
+        None => quote! {
+            #[doc = #doc]
+            pub fn #ident<V>(mut self, value: V) -> Self
+            where
+                V: ::std::convert::TryInto<#target> + ::std::fmt::Debug,
+                V::Error: ::std::fmt::Display,
+            {
+                if let Some(v) = self.options.convert::<#target, V>(#what, #allowed, value) {
+                    self.#f = Some(v);
+                }
+                self
+            }
+        },
+    }
+}
+
+/// `body(..)` (and `body_map(..)` over typify's builder), with the conversion errors
+/// progenitor's builders gave: reported by `send()` as `Error::InvalidRequest`.
+fn body_setters(body: &positional::Body) -> TokenStream {
+    const DOC: &str = "The request body. Anything that converts into the body type is accepted.";
+    match body {
+        positional::Body::Built { ty, builder, name } => {
+            let err = format!("conversion to `{name}` for body failed: {{}}");
+            quote! {
+                #[doc = #DOC]
+                pub fn body<V>(mut self, value: V) -> Self
+                where
+                    V: ::std::convert::TryInto<#ty>,
+                    <V as ::std::convert::TryInto<#ty>>::Error: ::std::fmt::Display,
+                {
+                    self.body = value.try_into().map(::std::convert::From::from).map_err(|s| format!(#err, s));
+                    self
+                }
+                /// Edits the request body through its builder.
+                pub fn body_map<F>(mut self, f: F) -> Self
+                where
+                    F: ::std::ops::FnOnce(#builder) -> #builder,
+                {
+                    self.body = self.body.map(f);
+                    self
+                }
+            }
+        }
+        positional::Body::Typed { ty, name } => {
+            let err = format!("conversion to `{name}` for body failed");
+            quote! {
+                #[doc = #DOC]
+                pub fn body<V>(mut self, value: V) -> Self
+                where
+                    V: ::std::convert::TryInto<#ty>,
+                {
+                    self.body = value.try_into().map_err(|_| #err.to_string());
+                    self
+                }
+            }
+        }
+        positional::Body::Bytes | positional::Body::Text => {
+            let (ty, doc, err) = match body {
+                positional::Body::Bytes => (
+                    quote!(::bytes::Bytes),
+                    "The request body, sent as these bytes (`Vec<u8>`, `&'static [u8]`, \
+                     `String`, `bytes::Bytes`); the same bytes on every attempt.",
+                    "conversion to `Bytes` for body failed",
+                ),
+                _ => (
+                    quote!(::std::string::String),
+                    "The request body, sent as this text; the same text on every attempt.",
+                    "conversion to `String` for body failed",
+                ),
+            };
+            quote! {
+                #[doc = #doc]
+                pub fn body<V>(mut self, value: V) -> Self
+                where
+                    V: ::std::convert::TryInto<#ty>,
+                {
+                    self.body = value.try_into().map_err(|_| #err.to_string());
+                    self
+                }
+            }
+        }
+    }
+}
+
+/// The functions that send the request: one per way the operation answers (`send`, and
+/// `stream` where the body decides), each a stub over one function of `crate::send`.
+fn send_fns(cx: &Op) -> Result<TokenStream, String> {
+    let ty = |shape: &Shape| body_type(shape, cx.types);
+    let stream = |shape: &Shape| -> Result<TokenStream, String> {
+        let ev = ty(shape)?;
+        Ok(quote!(crate::EventStream<#ev>))
+    };
+    let unit = quote!(());
+    // (name, doc, what it returns, the runtime function)
+    let fns: Vec<(&str, &str, TokenStream, &str)> = match &cx.op.answer {
+        Answer::Envelope(None) => vec![(
+            "send",
+            "Sends the request; the envelope's `code` is checked and its `data` ignored.",
+            unit,
+            "envelope_unit",
+        )],
+        Answer::Envelope(Some(body)) => vec![(
+            "send",
+            "Sends the request and returns the envelope's `data`; a non-zero `code` is \
+             [`Error::Api`](crate::Error::Api).",
+            ty(body)?,
+            "envelope",
+        )],
+        Answer::Json(body) => vec![(
+            "send",
+            "Sends the request and returns the body as the service sends it (this operation \
+             is not enveloped).",
+            ty(body)?,
+            "json",
+        )],
+        Answer::Events(event) => vec![(
+            "send",
+            "Sends the request and returns the answer's Server-Sent Events as a stream.",
+            stream(event)?,
+            "events",
+        )],
+        Answer::JsonOrEvents { body, event } => vec![
+            (
+                "send",
+                "Sends the request and returns the JSON body (the request does not ask to \
+                 stream).",
+                ty(body)?,
+                "json",
+            ),
+            (
+                "stream",
+                "Sends the request and returns the answer's Server-Sent Events as a stream \
+                 (the request body must ask to stream, e.g. `\"stream\": true`).",
+                stream(event)?,
+                "events",
+            ),
+        ],
+        Answer::Empty => vec![(
+            "send",
+            "Sends the request; the answer has no body.",
+            unit,
+            "empty",
+        )],
+    };
+    let call = send_call(cx);
+    Ok(fns
+        .into_iter()
+        .map(|(name, doc, ret, runtime)| {
+            let (name, runtime) = (format_ident!("{}", name), format_ident!("{}", runtime));
+            quote! {
+                #[doc = #doc]
+                pub async fn #name(self) -> crate::Result<#ret> {
+                    #call
+                    crate::send::#runtime(op, client.shared(), options, request).await
+                }
+            }
+        })
+        .collect())
+}
+
+/// The start of every `send()`: the held values taken out, and `request`, which calls
+/// progenitor's positional method with references to them, once per attempt. A required value
+/// that is missing, or a body that did not convert, fails the attempt as progenitor's builders
+/// did (`Error::InvalidRequest`), before anything is sent.
+fn send_call(cx: &Op) -> TokenStream {
+    let method = &cx.method;
+    let op_ref = cx.op_ref();
+    let mut all: Vec<&positional::Param> = cx.sig.params.iter().collect();
+    if let Some((at, p, _)) = &cx.sig.body {
+        all.insert(*at, p);
+    }
+    let names: Vec<Ident> = all.iter().map(|p| field(&p.ident)).collect();
+    let mut checks = Vec::new();
+    let mut args = Vec::new();
+    for p in &all {
+        let f = field(&p.ident);
+        let is_body = cx
+            .sig
+            .body
+            .as_ref()
+            .is_some_and(|(_, b, _)| b.ident == p.ident);
+        if is_body {
+            checks.push(quote! {
+                let #f = match &#f {
+                    ::std::result::Result::Ok(v) => v,
+                    ::std::result::Result::Err(e) => return crate::send::invalid(e),
+                };
+            });
+        } else if !p.optional {
+            let missing = format!("{} was not initialized", p.ident);
+            checks.push(quote! {
+                let #f = match &#f {
+                    ::std::option::Option::Some(v) => v,
+                    ::std::option::Option::None => return crate::send::invalid(#missing),
+                };
+            });
+        }
+        args.push(match (p.optional, p.pass) {
+            (false, positional::Pass::Str) => quote!(#f.as_str()),
+            (false, positional::Pass::Ref) => quote!(#f),
+            (false, positional::Pass::Value) => quote!(::std::clone::Clone::clone(#f)),
+            (true, positional::Pass::Str) => quote!(#f.as_deref()),
+            (true, positional::Pass::Ref) => quote!(#f.as_ref()),
+            (true, positional::Pass::Value) => quote!(::std::clone::Clone::clone(&#f)),
+        });
+    }
+    // typify's builder becomes the body once, before the attempts.
+    let finish = match cx.body() {
+        Some(positional::Body::Built { ty, .. }) => quote! {
+            let body = body.and_then(|v| #ty::try_from(v).map_err(|e| e.to_string()));
+        },
+        _ => quote!(),
+    };
+    quote! {
+        let op = #op_ref;
+        let Self { client, options, #(#names),* } = self;
+        #finish
+        let request: crate::send::Request<'_> = &|| {
+            #(#checks)*
+            crate::send::boxed(client.generated().#method(#(#args),*))
+        };
+    }
+}
+
+/// The request builder: the values it holds, their setters, the per-call settings, `send()`.
+fn request_type(cx: &Op, adapted: &Value) -> Result<TokenStream, String> {
+    let builder = &cx.builder;
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    for (_, s) in &cx.path {
+        let (f, t) = (field(&s.ident), &s.owned);
+        fields.push(quote!(pub(crate) #f: ::std::option::Option<#t>));
+    }
+    for (p, s) in &cx.others {
+        let (f, t) = (field(&s.ident), &s.owned);
+        fields.push(quote!(pub(crate) #f: ::std::option::Option<#t>));
+        setters.push(param_setter(cx, p, s, adapted));
+    }
+    if let Some((_, s, body)) = &cx.sig.body {
+        let f = field(&s.ident);
+        let t = match body {
+            positional::Body::Built { builder, .. } => quote!(#builder),
+            other => other.ty().to_token_stream(),
+        };
+        fields.push(quote!(pub(crate) #f: ::std::result::Result<#t, ::std::string::String>));
+        setters.push(body_setters(body));
+    }
+    let per_call = call_options(&cx.setter_names());
+    let send = send_fns(cx)?;
+    let doc = format!(
+        "Request builder for [`Client::{}`](crate::Client::{}).\n\n{}",
+        cx.op.name,
+        cx.op.name,
+        operation_doc(cx.op)
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        #[must_use = "a request does nothing until `.send()` is awaited"]
+        #[derive(Debug, Clone)]
+        pub struct #builder<'a> {
+            pub(crate) client: &'a crate::Client,
+            pub(crate) options: crate::call::CallOptions,
+            #(#fields,)*
+        }
+        impl<'a> #builder<'a> {
+            #(#setters)*
+            #per_call
+            #send
+        }
+    })
+}
+
+/// The type `Client::call` reads the body as from its JSON input (raw bytes come as a string).
+fn dynamic_body_type(body: &positional::Body) -> syn::Type {
+    match body {
+        positional::Body::Bytes => syn::parse_quote!(::std::string::String),
+        other => other.ty(),
+    }
+}
+
+/// `Client::call`'s arm for the operation: input object → typed setters → send → JSON value.
+fn dynamic_arm(cx: &Op) -> TokenStream {
+    let (name, method) = (&cx.op.name, &cx.method);
+    let path: Vec<_> = cx
+        .path
+        .iter()
+        .map(|(p, s)| {
+            let (t, api) = (&s.owned, &p.api_name);
+            quote!(crate::dynamic::required::<#t>(#name, input, #api)?)
+        })
+        .collect();
+    let mut setters = Vec::new();
+    let mut known: Vec<&str> = cx.op.params.iter().map(|p| p.api_name.as_str()).collect();
+    let mut set = |ident: TokenStream, target: TokenStream, api: &str, required: bool| {
+        setters.push(if required {
+            quote!(let request = request.#ident(crate::dynamic::required::<#target>(#name, input, #api)?);)
+        } else {
+            quote! {
+                let request = match crate::dynamic::optional::<#target>(#name, input, #api)? {
+                    Some(v) => request.#ident(v),
+                    None => request,
+                };
+            }
+        });
+    };
+    for (p, s) in &cx.others {
+        let ident = &s.ident;
+        let t = &s.owned;
+        set(quote!(#ident), quote!(#t), &p.api_name, p.required);
+    }
+    if let Some(body) = cx.body().filter(|_| cx.op.has_body) {
+        let t = dynamic_body_type(body);
+        set(quote!(body), quote!(#t), "body", cx.op.body_required);
+        known.push("body");
+    }
+    let finish = match &cx.op.answer {
+        Answer::Events(_) => {
+            quote!(crate::dynamic::collect_events(#name, request.send().await?).await)
+        }
+        // The input decides, as the service does: `"stream": true` in the body streams.
+        Answer::JsonOrEvents { .. } => quote! {
+            if crate::dynamic::asks_to_stream(input) {
+                crate::dynamic::collect_events(#name, request.stream().await?).await
+            } else {
+                crate::dynamic::to_value(#name, &request.send().await?)
+            }
+        },
+        _ => quote!(crate::dynamic::to_value(#name, &request.send().await?)),
+    };
+    quote! {
+        #name => {
+            crate::dynamic::known_keys(#name, input, &[#(#known),*])?;
+            let request = client.#method(#(#path),*);
+            #(#setters)*
+            #finish
+        }
+    }
+}
+
+/// Decoding alone, for fuzzing and benchmarks: the same decoder `send()` uses (`None`: the
+/// operation streams or has no body).
+fn decode_arm(cx: &Op) -> Result<Option<TokenStream>, String> {
+    let name = &cx.op.name;
+    let decoder = match &cx.op.answer {
+        Answer::Envelope(None) => quote!(
+            crate::decode::envelope::<::serde::de::IgnoredAny>(call, answer)
+                .map(|_| ::serde_json::Value::Null)
+        ),
+        Answer::Envelope(Some(body)) => {
+            let ty = body_type(body, cx.types)?;
+            quote!(crate::decode::envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v)))
+        }
+        Answer::Json(body) | Answer::JsonOrEvents { body, .. } => {
+            let ty = body_type(body, cx.types)?;
+            quote!(crate::decode::json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v)))
+        }
+        Answer::Events(_) | Answer::Empty => return Ok(None),
+    };
+    Ok(Some(quote!(#name => #decoder,)))
+}
+
+/// `types::ops::<op>`: per-operation names that survive a spec change renaming components, and
+/// the operation's row of `OPERATIONS`.
+fn ops_module(cx: &Op, op_types: &op_aliases::Types) -> Result<TokenStream, String> {
+    let (name, method) = (&cx.op.name, &cx.method);
+    let output = match cx.op.answer.body() {
+        Some(body) => body_type(body, cx.types)?,
+        None => quote!(()),
+    };
+    let doc = format!(
+        "Types of [`Client::{name}`](crate::Client::{name}) (`{} {}`), named after the \
+         operation: they keep their names when a new spec renames or inlines the components \
+         behind them.",
+        cx.op.method, cx.op.path
+    );
+    let output_doc = match &cx.op.answer {
+        Answer::Events(_) => "What `send()` returns besides the stream: nothing.",
+        _ => "What `send().await?` returns.",
+    };
+    let event = match cx.op.answer.event() {
+        Some(e) => {
+            let ev = body_type(e, cx.types)?;
+            quote! {
+                /// The type of each event of the operation's stream.
+                pub type Event = #ev;
+            }
+        }
+        None => quote!(),
+    };
+    let body = cx.body().filter(|_| cx.op.has_body).map(|b| {
+        let t = b.ty();
+        quote! {
+            /// The request body type (what `.body(…)` takes).
+            pub type Body = #t;
+        }
+    });
+    let body_type = cx.body().filter(|_| cx.op.has_body).map(|b| b.ty());
+    // The types below `Output`, `Body` and the parameters, by field (`output::ListItem`).
+    let nested = op_aliases::for_operation(
+        op_types,
+        &output,
+        body_type.as_ref(),
+        cx.path
+            .iter()
+            .chain(&cx.others)
+            .map(|(p, sig)| (p.rust_name.as_str(), &sig.owned)),
+    );
+    let op_ref = cx.op_ref();
+    Ok(quote! {
+        #[doc = #doc]
+        pub mod #method {
+            #[allow(unused_imports)]
+            use crate::generated::types;
+            #[doc = #output_doc]
+            pub type Output = #output;
+            #event
+            #body
+            /// The operation's row of [`OPERATIONS`](crate::OPERATIONS): hand-written code
+            /// names it without a string.
+            pub const OPERATION: &crate::Operation = #op_ref;
+            #nested
+        }
+    })
+}
+
+/// The operation's row of `OPERATIONS`.
+fn table_row(op: &Operation) -> TokenStream {
+    let operation_id = &op.operation_id;
+    let http_method = &op.method;
+    let path = &op.path;
+    let summary = &op.summary;
+    let name = &op.name;
+    let tag = op.tags.first().cloned().unwrap_or_default();
+    let tag_en = op.tags_en.first().cloned().unwrap_or_else(|| tag.clone());
+    let summary_en = if op.summary_en.is_empty() {
+        op.summary.clone()
+    } else {
+        op.summary_en.clone()
+    };
+    let auth = match &op.auth {
+        Auth::None => quote!(crate::KeyPlacement::None),
+        Auth::Header { name, prefix } => {
+            quote!(crate::KeyPlacement::Header { name: #name, prefix: #prefix })
+        }
+        Auth::Query { name } => quote!(crate::KeyPlacement::Query { name: #name }),
+    };
+    let response = match &op.answer {
+        Answer::Envelope(_) => quote!(crate::ResponseKind::Envelope),
+        Answer::Json(_) => quote!(crate::ResponseKind::Json),
+        Answer::Events(_) => quote!(crate::ResponseKind::EventStream),
+        Answer::JsonOrEvents { .. } => quote!(crate::ResponseKind::JsonOrEventStream),
+        Answer::Empty => quote!(crate::ResponseKind::Empty),
+    };
+    let deprecated = op.deprecated;
+    quote! {
+        crate::Operation {
+            operation_id: #operation_id,
+            method: #http_method,
+            path: #path,
+            name: #name,
+            summary: #summary,
+            summary_en: #summary_en,
+            tag: #tag,
+            tag_en: #tag_en,
+            api_key: #auth,
+            response: #response,
+            deprecated: #deprecated,
+        }
+    }
+}
+
 /// Everything the facade adds: a module body for `crate::api`.
 pub fn facade(
     file: &syn::File,
@@ -362,7 +967,7 @@ pub fn facade(
     published: &Value,
     options: super::Options,
 ) -> Result<TokenStream, String> {
-    let builders = read_builders(file)?;
+    let interface = positional::read(file)?;
     let op_types = op_aliases::Types::read(file);
     let mut client_methods = Vec::new();
     let mut request_types = Vec::new();
@@ -370,482 +975,21 @@ pub fn facade(
     let mut decode_arms = Vec::new();
     let mut table = Vec::new();
     let mut aliases = Vec::new();
-
+    let mut bodies = Vec::new();
     for (index, op) in ops.iter().enumerate() {
-        let (builder_ident, setters) = builders
-            .by_method
-            .get(&op.name)
-            .ok_or_else(|| format!("progenitor emitted no builder for `{}`", op.name))?;
-        let method = format_ident!("{}", op.name);
-        let doc = operation_doc(op);
-        let path_params: Vec<_> = op
-            .params
-            .iter()
-            .filter(|p| p.location == "path")
-            .map(|p| {
-                // Path order, so positional arguments read like the URL.
-                let pos = op
-                    .path
-                    .find(&format!("{{{}}}", p.api_name))
-                    .unwrap_or(usize::MAX);
-                (pos, p)
-            })
-            .collect::<Vec<_>>();
-        let mut path_params = path_params;
-        path_params.sort_by_key(|(pos, _)| *pos);
-
-        // Client method: path parameters are positional.
-        let mut generics = Vec::new();
-        let mut args = Vec::new();
-        let mut bounds = Vec::new();
-        let mut calls = Vec::new();
-        for (i, (_, p)) in path_params.iter().enumerate() {
-            let setter = setters.get(&p.rust_name).ok_or_else(|| {
-                format!(
-                    "`{}` has no setter `{}` for path parameter `{}`",
-                    op.name, p.rust_name, p.api_name
-                )
-            })?;
-            let target = setter.target.as_ref().ok_or_else(|| {
-                format!(
-                    "setter `{}::{}` has no `TryInto` bound",
-                    op.name, p.rust_name
-                )
-            })?;
-            let g = format_ident!("P{}", i);
-            let arg = format_ident!("{}", p.rust_name);
-            generics.push(quote!(#g));
-            args.push(quote!(#arg: #g));
-            bounds.push(quote!(#g: ::std::convert::TryInto<#target>));
-            // Checked before the request exists: a value that would not stay one path segment
-            // (`..`, `.`, `""`) fails the call with `InvalidRequest`, nothing sent.
-            let api = &p.api_name;
-            calls.push(quote! {
-                let inner = match options.path_segment::<#target, _>(#api, #arg) {
-                    ::std::option::Option::Some(v) => inner.#arg(v),
-                    ::std::option::Option::None => inner,
-                };
-            });
+        let cx = Op::new(op, index, &interface)?;
+        client_methods.push(client_method(&cx, published));
+        request_types.push(request_type(&cx, adapted)?);
+        dynamic_arms.push(dynamic_arm(&cx));
+        decode_arms.extend(decode_arm(&cx)?);
+        aliases.push(ops_module(&cx, &op_types)?);
+        table.push(table_row(op));
+        if let Some(body) = cx.body().filter(|_| op.has_body) {
+            bodies.push((op, body.ty()));
         }
-        let positional_doc = if path_params.is_empty() {
-            String::new()
-        } else {
-            let list: Vec<String> = path_params
-                .iter()
-                .map(|(_, p)| {
-                    if p.description.is_empty() {
-                        format!("- `{}`", p.rust_name)
-                    } else {
-                        format!(
-                            "- `{}`: {}",
-                            p.rust_name,
-                            doc_text(&p.description).replace("\n\n", " — ")
-                        )
-                    }
-                })
-                .collect();
-            format!("\n\nPath parameters, in URL order:\n{}", list.join("\n"))
-        };
-        let method_doc = format!(
-            "{doc}{positional_doc}\n\n{}",
-            returns_doc(op, &builder_ident.to_string(), &builders.types, published)
-        );
-        let where_clause = if bounds.is_empty() {
-            quote!()
-        } else {
-            quote!(where #(#bounds),*)
-        };
-        client_methods.push(quote! {
-            #[doc = #method_doc]
-            pub fn #method<#(#generics),*>(&self, #(#args),*) -> requests::#builder_ident<'_> #where_clause {
-                #[allow(unused_mut)]
-                let mut options = crate::call::CallOptions::default();
-                let inner = self.generated().#method();
-                #(#calls)*
-                requests::#builder_ident { inner, shared: self.shared(), options }
-            }
-        });
-
-        // Request builder: every other setter is forwarded as progenitor wrote it.
-        let path_setters: BTreeSet<&str> = path_params
-            .iter()
-            .map(|(_, p)| p.rust_name.as_str())
-            .collect();
-        let mut forwards = Vec::new();
-        for (name, setter) in setters
-            .iter()
-            .filter(|(n, _)| !path_setters.contains(n.as_str()))
-        {
-            let ident = &setter.sig.ident;
-            let generics = &setter.sig.generics;
-            let where_clause = &setter.sig.generics.where_clause;
-            let inputs: Vec<_> = setter
-                .sig
-                .inputs
-                .iter()
-                .filter_map(|a| match a {
-                    syn::FnArg::Typed(t) => Some(t),
-                    _ => None,
-                })
-                .collect();
-            let arg_names: Vec<_> = inputs.iter().map(|t| &t.pat).collect();
-            let param = op.params.iter().find(|p| &p.rust_name == name);
-            let setter_doc = match (name.as_str(), param) {
-                ("body", _) => {
-                    "The request body. Anything that converts into the body type is accepted."
-                        .to_string()
-                }
-                ("body_map", _) => "Edits the request body through its builder.".to_string(),
-                (_, Some(p)) => {
-                    let req = if p.required { " Required." } else { "" };
-                    let d = if p.description.is_empty() {
-                        String::new()
-                    } else {
-                        doc_text(&p.description)
-                    };
-                    format!("{} parameter `{}`.{req} {d}", p.location, p.api_name)
-                }
-                _ => format!("Sets `{name}`."),
-            };
-            // Parameters are converted here, so a value that does not fit says which value, why
-            // and what the spec allows; lists take any iterable of convertible items.
-            let converted = param.zip(setter.target.as_ref()).map(|(p, target)| {
-                let what = format!("{} parameter `{}`", p.location, p.api_name);
-                let allowed = constraint_text(adapted, op, &p.api_name);
-                match vec_item(target) {
-                    Some(item) => quote! {
-                        #[doc = #setter_doc]
-                        pub fn #ident<I, V>(mut self, values: I) -> Self
-                        where
-                            I: ::std::iter::IntoIterator<Item = V>,
-                            V: ::std::convert::TryInto<#item> + ::std::fmt::Debug,
-                            V::Error: ::std::fmt::Display,
-                        {
-                            match self.options.convert_all::<#item, V, I>(#what, #allowed, values) {
-                                Some(v) => Self { inner: self.inner.#ident(v), ..self },
-                                None => self,
-                            }
-                        }
-                    },
-                    None => quote! {
-                        #[doc = #setter_doc]
-                        pub fn #ident<V>(mut self, value: V) -> Self
-                        where
-                            V: ::std::convert::TryInto<#target> + ::std::fmt::Debug,
-                            V::Error: ::std::fmt::Display,
-                        {
-                            match self.options.convert::<#target, V>(#what, #allowed, value) {
-                                Some(v) => Self { inner: self.inner.#ident(v), ..self },
-                                None => self,
-                            }
-                        }
-                    },
-                }
-            });
-            forwards.push(converted.unwrap_or_else(|| {
-                quote! {
-                    #[doc = #setter_doc]
-                    pub fn #ident #generics (self, #(#inputs),*) -> Self #where_clause {
-                        Self { inner: self.inner.#ident(#(#arg_names),*), ..self }
-                    }
-                }
-            }));
-        }
-        let per_call = call_options(setters);
-        let index_lit = syn::Index::from(index);
-        let op_ref = quote!(&crate::OPERATIONS[#index_lit]);
-        let send = match &op.answer {
-            Answer::Envelope(None) => quote! {
-                /// Sends the request; the envelope's `code` is checked and its `data` ignored.
-                pub async fn send(self) -> crate::Result<()> {
-                    { let Self { inner, shared, options } = self; crate::send::envelope_unit(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
-                }
-            },
-            Answer::Envelope(Some(body)) => {
-                let ty = body_type(body, &builders.types)?;
-                quote! {
-                    /// Sends the request and returns the envelope's `data`; a non-zero `code` is
-                    /// [`Error::Api`](crate::Error::Api).
-                    pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::send::envelope(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
-                    }
-                }
-            }
-            Answer::Json(body) => {
-                let ty = body_type(body, &builders.types)?;
-                quote! {
-                    /// Sends the request and returns the body as the service sends it (this
-                    /// operation is not enveloped).
-                    pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::send::json(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
-                    }
-                }
-            }
-            Answer::Events(event) => {
-                let ev = body_type(event, &builders.types)?;
-                quote! {
-                    /// Sends the request and returns the answer's Server-Sent Events as a stream.
-                    pub async fn send(self) -> crate::Result<crate::EventStream<#ev>> {
-                        { let Self { inner, shared, options } = self; crate::send::events(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
-                    }
-                }
-            }
-            Answer::JsonOrEvents { body, event } => {
-                let ty = body_type(body, &builders.types)?;
-                let ev = body_type(event, &builders.types)?;
-                quote! {
-                    /// Sends the request and returns the JSON body (the request does not ask to
-                    /// stream).
-                    pub async fn send(self) -> crate::Result<#ty> {
-                        { let Self { inner, shared, options } = self; crate::send::json(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
-                    }
-                    /// Sends the request and returns the answer's Server-Sent Events as a stream
-                    /// (the request body must ask to stream, e.g. `"stream": true`).
-                    pub async fn stream(self) -> crate::Result<crate::EventStream<#ev>> {
-                        { let Self { inner, shared, options } = self; crate::send::events(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
-                    }
-                }
-            }
-            Answer::Empty => quote! {
-                /// Sends the request; the answer has no body.
-                pub async fn send(self) -> crate::Result<()> {
-                    { let Self { inner, shared, options } = self; crate::send::empty(#op_ref, shared, options, &move || crate::send::boxed(inner.clone().send())).await }
-                }
-            },
-        };
-        let struct_doc = format!(
-            "Request builder for [`Client::{}`](crate::Client::{}).\n\n{}",
-            op.name, op.name, doc
-        );
-        request_types.push(quote! {
-            #[doc = #struct_doc]
-            #[must_use = "a request does nothing until `.send()` is awaited"]
-            #[derive(Debug, Clone)]
-            pub struct #builder_ident<'a> {
-                pub(crate) inner: crate::generated::builder::#builder_ident<'a>,
-                pub(crate) shared: &'a crate::config::Shared,
-                pub(crate) options: crate::call::CallOptions,
-            }
-            impl<'a> #builder_ident<'a> {
-                #(#forwards)*
-                #per_call
-                #send
-            }
-        });
-
-        // Generic call path: input object → typed setters → send → JSON value.
-        let name = &op.name;
-        let mut dyn_path = Vec::new();
-        for (_, p) in &path_params {
-            let setter = &setters[&p.rust_name];
-            let target = setter.target.as_ref().expect("checked above");
-            let api = &p.api_name;
-            dyn_path.push(quote!(crate::dynamic::required::<#target>(#name, input, #api)?));
-        }
-        let mut dyn_setters = Vec::new();
-        for p in op.params.iter().filter(|p| p.location != "path") {
-            let Some(setter) = setters.get(&p.rust_name) else {
-                return Err(format!(
-                    "`{}` has no setter `{}` for `{}`",
-                    op.name, p.rust_name, p.api_name
-                ));
-            };
-            let target = setter.target.as_ref().ok_or_else(|| {
-                format!(
-                    "setter `{}::{}` has no `TryInto` bound",
-                    op.name, p.rust_name
-                )
-            })?;
-            let ident = format_ident!("{}", p.rust_name);
-            let api = &p.api_name;
-            if p.required {
-                dyn_setters.push(quote!(let request = request.#ident(crate::dynamic::required::<#target>(#name, input, #api)?);));
-            } else {
-                dyn_setters.push(quote! {
-                    let request = match crate::dynamic::optional::<#target>(#name, input, #api)? {
-                        Some(v) => request.#ident(v),
-                        None => request,
-                    };
-                });
-            }
-        }
-        let body_target = setters
-            .get("body")
-            .and_then(|s| s.target.as_ref())
-            .filter(|_| op.has_body);
-        if let Some(target) = body_target {
-            if op.body_required {
-                dyn_setters.push(quote!(let request = request.body(crate::dynamic::required::<#target>(#name, input, "body")?);));
-            } else {
-                dyn_setters.push(quote! {
-                    let request = match crate::dynamic::optional::<#target>(#name, input, "body")? {
-                        Some(v) => request.body(v),
-                        None => request,
-                    };
-                });
-            }
-        }
-        let finish = match &op.answer {
-            Answer::Events(_) => {
-                quote!(crate::dynamic::collect_events(#name, request.send().await?).await)
-            }
-            // The input decides, as the service does: `"stream": true` in the body streams.
-            Answer::JsonOrEvents { .. } => quote! {
-                if crate::dynamic::asks_to_stream(input) {
-                    crate::dynamic::collect_events(#name, request.stream().await?).await
-                } else {
-                    crate::dynamic::to_value(#name, &request.send().await?)
-                }
-            },
-            _ => quote!(crate::dynamic::to_value(#name, &request.send().await?)),
-        };
-        let mut known: Vec<&str> = op.params.iter().map(|p| p.api_name.as_str()).collect();
-        if body_target.is_some() {
-            known.push("body");
-        }
-        dynamic_arms.push(quote! {
-            #name => {
-                crate::dynamic::known_keys(#name, input, &[#(#known),*])?;
-                let request = client.#method(#(#dyn_path),*);
-                #(#dyn_setters)*
-                #finish
-            }
-        });
-
-        // Decoding alone, for fuzzing and benchmarks: the same decoder `send()` uses.
-        let decoder = match &op.answer {
-            Answer::Envelope(None) => Some(quote!(
-                crate::decode::envelope::<::serde::de::IgnoredAny>(call, answer)
-                    .map(|_| ::serde_json::Value::Null)
-            )),
-            Answer::Envelope(Some(body)) => {
-                let ty = body_type(body, &builders.types)?;
-                Some(
-                    quote!(crate::decode::envelope::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
-                )
-            }
-            Answer::Json(body) | Answer::JsonOrEvents { body, .. } => {
-                let ty = body_type(body, &builders.types)?;
-                Some(
-                    quote!(crate::decode::json::<#ty>(call, answer).and_then(|v| crate::dynamic::to_value(#name, &v))),
-                )
-            }
-            Answer::Events(_) | Answer::Empty => None,
-        };
-        if let Some(decoder) = decoder {
-            decode_arms.push(quote!(#name => #decoder,));
-        }
-
-        // Per-operation type names that survive a spec change renaming components.
-        let unit = quote!(());
-        let output = match op.answer.body() {
-            Some(body) => body_type(body, &builders.types)?,
-            None => unit,
-        };
-        let event = op
-            .answer
-            .event()
-            .map(|e| body_type(e, &builders.types))
-            .transpose()?;
-        let alias_doc = format!(
-            "Types of [`Client::{name}`](crate::Client::{name}) (`{} {}`), named after the \
-             operation: they keep their names when a new spec renames or inlines the \
-             components behind them.",
-            op.method, op.path
-        );
-        let output_doc = match &op.answer {
-            Answer::Events(_) => "What `send()` returns besides the stream: nothing.".to_string(),
-            _ => "What `send().await?` returns.".to_string(),
-        };
-        let event_alias = event.map(|ev| {
-            quote! {
-                /// The type of each event of the operation's stream.
-                pub type Event = #ev;
-            }
-        });
-        let body_alias = setters
-            .get("body")
-            .and_then(|s| s.target.as_ref())
-            .filter(|_| op.has_body)
-            .map(|target| {
-                quote! {
-                    /// The request body type (what `.body(…)` takes).
-                    pub type Body = #target;
-                }
-            });
-        let nested = op_aliases::for_operation(
-            &op_types,
-            &output,
-            setters
-                .get("body")
-                .and_then(|s| s.target.as_ref())
-                .filter(|_| op.has_body),
-            op.params.iter().filter_map(|p| {
-                Some((
-                    p.rust_name.as_str(),
-                    setters.get(&p.rust_name)?.target.as_ref()?,
-                ))
-            }),
-        );
-        aliases.push(quote! {
-            #[doc = #alias_doc]
-            pub mod #method {
-                #[allow(unused_imports)]
-                use crate::generated::types;
-                #[doc = #output_doc]
-                pub type Output = #output;
-                #event_alias
-                #body_alias
-                #nested
-            }
-        });
-
-        // The table row.
-        let operation_id = &op.operation_id;
-        let http_method = &op.method;
-        let path = &op.path;
-        let summary = &op.summary;
-        let tag = op.tags.first().cloned().unwrap_or_default();
-        let tag_en = op.tags_en.first().cloned().unwrap_or_else(|| tag.clone());
-        let summary_en = if op.summary_en.is_empty() {
-            op.summary.clone()
-        } else {
-            op.summary_en.clone()
-        };
-        let auth = match &op.auth {
-            Auth::None => quote!(crate::KeyPlacement::None),
-            Auth::Header { name, prefix } => {
-                quote!(crate::KeyPlacement::Header { name: #name, prefix: #prefix })
-            }
-            Auth::Query { name } => quote!(crate::KeyPlacement::Query { name: #name }),
-        };
-        let response = match &op.answer {
-            Answer::Envelope(_) => quote!(crate::ResponseKind::Envelope),
-            Answer::Json(_) => quote!(crate::ResponseKind::Json),
-            Answer::Events(_) => quote!(crate::ResponseKind::EventStream),
-            Answer::JsonOrEvents { .. } => quote!(crate::ResponseKind::JsonOrEventStream),
-            Answer::Empty => quote!(crate::ResponseKind::Empty),
-        };
-        let deprecated = op.deprecated;
-        table.push(quote! {
-            crate::Operation {
-                operation_id: #operation_id,
-                method: #http_method,
-                path: #path,
-                name: #name,
-                summary: #summary,
-                summary_en: #summary_en,
-                tag: #tag,
-                tag_en: #tag_en,
-                api_key: #auth,
-                response: #response,
-                deprecated: #deprecated,
-            }
-        });
     }
-
     let count = ops.len();
-    let by_tag = by_tag_module(ops, &builders.types);
+    let by_tag = by_tag_module(ops, &interface.types);
     let error_codes = error_codes(
         published,
         adapted
@@ -854,7 +998,7 @@ pub fn facade(
     );
     let schemas = if options.schemas {
         let ops_schemas = operation_schemas(ops, adapted);
-        let models = model_schemas(ops, &builders, adapted);
+        let models = model_schemas(&bodies, &interface.types, adapted);
         quote!(#ops_schemas #models)
     } else {
         quote!()
@@ -880,6 +1024,7 @@ pub fn facade(
         #by_tag
 
         /// Request builders, one per operation.
+        #[allow(clippy::clone_on_copy)]
         pub mod requests {
             #[allow(unused_imports)]
             use crate::generated::types;
@@ -918,7 +1063,11 @@ pub fn facade(
 /// `schemars::JsonSchema` for every model that is a component of the spec or an operation's
 /// request body: a stub over `crate::model_schema`, which reads the spec's schema (converted
 /// here once) instead of a derive per model and per field.
-fn model_schemas(ops: &[Operation], builders: &Builders, adapted: &Value) -> TokenStream {
+fn model_schemas(
+    bodies: &[(&Operation, syn::Type)],
+    types: &BTreeSet<String>,
+    adapted: &Value,
+) -> TokenStream {
     let components = adapted
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -932,7 +1081,7 @@ fn model_schemas(ops: &[Operation], builders: &Builders, adapted: &Value) -> Tok
     let mut impls = Vec::new();
     let mut done = BTreeSet::new();
     for name in components.keys() {
-        let Some(ty) = component_type(name, &builders.types) else {
+        let Some(ty) = component_type(name, types) else {
             continue;
         };
         if !done.insert(ty.clone()) {
@@ -950,16 +1099,7 @@ fn model_schemas(ops: &[Operation], builders: &Builders, adapted: &Value) -> Tok
             }
         });
     }
-    for op in ops {
-        let Some(target) = builders
-            .by_method
-            .get(&op.name)
-            .and_then(|(_, setters)| setters.get("body"))
-            .and_then(|s| s.target.as_ref())
-            .filter(|_| op.has_body)
-        else {
-            continue;
-        };
+    for (op, target) in bodies {
         let syn::Type::Path(tp) = target else {
             continue;
         };
@@ -967,7 +1107,7 @@ fn model_schemas(ops: &[Operation], builders: &Builders, adapted: &Value) -> Tok
             continue;
         };
         let ty = last.ident.to_string();
-        if !builders.types.contains(&ty) || !done.insert(ty.clone()) {
+        if !types.contains(&ty) || !done.insert(ty.clone()) {
             continue;
         }
         let body = adapted

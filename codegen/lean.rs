@@ -96,6 +96,23 @@ fn types_items(file: &syn::File) -> Option<&Vec<syn::Item>> {
     })
 }
 
+/// Puts the models of `from` (a builder-interface run: the same types, with typify's
+/// builders) in place of `file`'s (a positional run, whose models have none).
+pub fn replace_types(file: &mut syn::File, from: syn::File) -> Result<(), String> {
+    let types = from
+        .items
+        .into_iter()
+        .find(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
+        .ok_or("progenitor's builder run emitted no `types` module")?;
+    let slot = file
+        .items
+        .iter_mut()
+        .find(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
+        .ok_or("progenitor's positional run emitted no `types` module")?;
+    *slot = types;
+    Ok(())
+}
+
 /// Removes typify's builders of the models not in `keep`; returns how many models lost one.
 pub fn prune_builders(file: &mut syn::File, keep: &BTreeSet<String>) -> usize {
     let mut removed = BTreeSet::new();

@@ -9,7 +9,9 @@ pub mod isolate;
 pub mod lean;
 pub mod model;
 pub mod naming;
+pub mod op_aliases;
 pub mod overlay;
+pub mod positional;
 pub mod refs;
 pub mod robust;
 pub mod schema;
@@ -120,7 +122,7 @@ pub fn generate_full(
     clock.lap("adapt");
     let mut settings = progenitor::GenerationSettings::new();
     settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(quote::quote!(crate::config::Shared))
         .with_hooks(progenitor::HooksMode::Expected)
@@ -129,11 +131,21 @@ pub fn generate_full(
     // `schemars::JsonSchema` is implemented by the facade from the spec's schemas
     // (`emit::model_schemas`), not derived per model: the derives were ~40% of the crate's
     // compile time.
+    // The positional interface: one method per operation taking every value by reference,
+    // which the facade's request builders call (one builder layer, `emit.rs`).
     // Isolated: a panic or an error names the operation and the construct (codegen/isolate.rs).
     let tokens = isolate::generate(&spec, &settings)?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     clock.lap("progenitor");
+    // typify makes its per-model builders (`body_map`'s, and builder-style setters for request
+    // values) only in the builder interface: the models are taken from a builder run, which
+    // generates the same types from the same spec.
+    settings.with_interface(progenitor::InterfaceStyle::Builder);
+    let with_builders: syn::File = syn::parse2(isolate::generate(&spec, &settings)?)
+        .map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
+    lean::replace_types(&mut file, with_builders)?;
+    clock.lap("progenitor models");
     // Builders only for what requests reach (codegen/lean.rs).
     let keep = lean::request_models(&file);
     lean::prune_builders(&mut file, &keep);

@@ -33,6 +33,14 @@ pub(crate) fn boxed<'a>(sent: impl Future<Output = Sent> + Send + 'a) -> Sending
     Box::pin(sent)
 }
 
+/// An attempt that fails before anything is sent: a value the request needs is missing, or the
+/// body did not convert (`Error::InvalidRequest` with `reason`, as progenitor's builders said).
+pub(crate) fn invalid(reason: &str) -> Sending<'static> {
+    Box::pin(std::future::ready(Err(
+        progenitor_client::Error::InvalidRequest(reason.to_string()),
+    )))
+}
+
 /// Answers a decoder leaves as bytes: read whole, or kept as a stream of events.
 enum Reading<'a> {
     Whole(&'a (dyn Fn(&Call, &Answer) -> Result<Decoded> + Send + Sync)),

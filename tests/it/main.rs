@@ -12,6 +12,7 @@ mod fuzz_decode;
 mod lossless;
 mod outcome;
 mod query_objects;
+mod request_values;
 mod schemas;
 mod seed_operation;
 mod streaming;

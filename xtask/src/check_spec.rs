@@ -4,7 +4,7 @@
 //! renamed. `refresh-spec` and `update-spec` run the same check before they vendor anything.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use crate::cli::{Args, Failure};
@@ -202,13 +202,10 @@ impl Drop for Scratch {
 /// `cargo check` of the crate's library and examples in `scratch`, sharing `root`'s target
 /// directory (so the dependencies are not built again), killed after `timeout`.
 pub fn cargo_check(root: &Path, scratch: &Scratch, timeout: Duration) -> Result<Duration, String> {
-    let started = Instant::now();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let log = scratch.dir.join("check.log");
-    let log_file =
-        std::fs::File::create(&log).map_err(|e| format!("creating {}: {e}", log.display()))?;
-    let mut child = Command::new(cargo)
-        .args([
+    cargo(
+        root,
+        scratch,
+        &[
             "check",
             "-p",
             "aitoearn",
@@ -217,11 +214,60 @@ pub fn cargo_check(root: &Path, scratch: &Scratch, timeout: Duration) -> Result<
             "--locked",
             "--message-format",
             "short",
-        ])
+        ],
+        timeout,
+    )
+    .map_err(|errors| {
+        format!("the crate does not compile against it (`cargo check --lib --examples`):\n{errors}")
+    })
+}
+
+/// The raw-body test (`xtask/scratch-tests/raw_bodies.rs`: octet-stream, multipart and text
+/// bodies reach a local server byte for byte) run in `scratch`, whose spec must have the
+/// evolution run's synthetic operations.
+pub fn raw_bodies_test(
+    root: &Path,
+    scratch: &Scratch,
+    timeout: Duration,
+) -> Result<Duration, String> {
+    let tests = scratch.dir.join("tests");
+    std::fs::create_dir_all(&tests).map_err(|e| format!("{}: {e}", tests.display()))?;
+    std::fs::write(
+        tests.join("raw_bodies.rs"),
+        include_str!("../scratch-tests/raw_bodies.rs"),
+    )
+    .map_err(|e| format!("writing the raw-body test into the scratch crate: {e}"))?;
+    cargo(
+        root,
+        scratch,
+        &["test", "-p", "aitoearn", "--test", "raw_bodies", "--locked"],
+        timeout,
+    )
+    .map_err(|errors| format!("the raw-body test fails against it:\n{errors}"))
+}
+
+/// Runs cargo with `args` in `scratch`, sharing `root`'s target directory, stopped after
+/// `timeout`; on failure, the lines of its output that say why.
+fn cargo(
+    root: &Path,
+    scratch: &Scratch,
+    args: &[&str],
+    timeout: Duration,
+) -> Result<Duration, String> {
+    let started = Instant::now();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let log = scratch.dir.join("cargo.log");
+    let log_file =
+        std::fs::File::create(&log).map_err(|e| format!("creating {}: {e}", log.display()))?;
+    let out_file = log_file
+        .try_clone()
+        .map_err(|e| format!("opening {}: {e}", log.display()))?;
+    let mut child = Command::new(cargo)
+        .args(args)
         .current_dir(&scratch.dir)
         .env("CARGO_TARGET_DIR", root.join("target"))
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
-        .stdout(Stdio::null())
+        .stdout(out_file)
         .stderr(log_file)
         .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -232,7 +278,8 @@ pub fn cargo_check(root: &Path, scratch: &Scratch, timeout: Duration) -> Result<
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
-                    "`cargo check` of the crate against it took longer than {} s; stopped",
+                    "`cargo {}` took longer than {} s; stopped",
+                    args.first().copied().unwrap_or_default(),
                     timeout.as_secs()
                 ));
             }
@@ -246,13 +293,15 @@ pub fn cargo_check(root: &Path, scratch: &Scratch, timeout: Duration) -> Result<
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     let errors: Vec<&str> = text
         .lines()
-        .filter(|l| l.contains("error") || l.starts_with("  "))
+        .filter(|l| {
+            l.contains("error")
+                || l.contains("panicked")
+                || l.contains("FAILED")
+                || l.starts_with("  ")
+        })
         .take(30)
         .collect();
-    Err(format!(
-        "the crate does not compile against it (`cargo check --lib --examples`):\n{}",
-        errors.join("\n")
-    ))
+    Err(errors.join("\n"))
 }
 
 /// What a successful check found.
