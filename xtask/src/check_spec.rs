@@ -271,22 +271,8 @@ fn cargo(
         .stderr(log_file)
         .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "`cargo {}` took longer than {} s; stopped",
-                    args.first().copied().unwrap_or_default(),
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(200)),
-            Err(e) => return Err(format!("waiting for cargo: {e}")),
-        }
-    };
+    let what = format!("`cargo {}`", args.first().copied().unwrap_or_default());
+    let status = crate::util::wait_bounded(&mut child, started, timeout, &what)?;
     if status.success() {
         return Ok(started.elapsed());
     }

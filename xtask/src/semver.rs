@@ -569,21 +569,7 @@ pub fn run(
         .stderr(err)
         .spawn()
         .map_err(|e| format!("cannot run cargo semver-checks: {e}"))?;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "cargo semver-checks took longer than {} s; stopped",
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(300)),
-            Err(e) => return Err(e.to_string()),
-        }
-    };
+    let status = crate::util::wait_bounded(&mut child, started, timeout, "cargo semver-checks")?;
     let output = std::fs::read_to_string(&log).map_err(|e| e.to_string())?;
     // It exits 1 when a check fails, and also when it could not check at all: only a
     // summary says it compared the two crates.

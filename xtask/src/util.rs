@@ -51,10 +51,52 @@ pub fn pretty(value: &Value) -> String {
     s
 }
 
+/// Waits for `child`, killing it once `timeout` has passed since `started`: its exit status,
+/// or why there is none (`what` names the command in the message: "`cargo check`").
+pub fn wait_bounded(
+    child: &mut std::process::Child,
+    started: std::time::Instant,
+    timeout: std::time::Duration,
+    what: &str,
+) -> Result<std::process::ExitStatus, String> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if started.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{what} took longer than {} s; stopped",
+                    timeout.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(200)),
+            Err(e) => return Err(format!("waiting for {what}: {e}")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_bounded_wait_stops_what_overruns_and_returns_what_ends() {
+        use std::process::Command;
+        use std::time::{Duration, Instant};
+        let started = Instant::now();
+        let mut slow = Command::new("sleep").arg("30").spawn().unwrap();
+        let err =
+            wait_bounded(&mut slow, started, Duration::from_millis(300), "`sleep`").unwrap_err();
+        assert_eq!(err, "`sleep` took longer than 0 s; stopped");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        // Killed and reaped: nothing left to wait for.
+        assert!(slow.try_wait().unwrap().is_some());
+        let mut quick = Command::new("sh").args(["-c", "exit 3"]).spawn().unwrap();
+        let status = wait_bounded(&mut quick, Instant::now(), Duration::from_secs(30), "sh");
+        assert_eq!(status.unwrap().code(), Some(3));
+    }
 
     #[test]
     fn keys_are_sorted_recursively() {
