@@ -42,18 +42,7 @@ fn body_type(shape: &Shape, types: &BTreeSet<String>) -> Result<TokenStream, Str
 
 /// `T` of `Vec<T>` (or `::std::vec::Vec<T>`).
 fn vec_item(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(tp) = ty else { return None };
-    let seg = tp.path.segments.last()?;
-    if seg.ident != "Vec" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    }
+    super::rust_types::unwrap_one(ty, &["Vec"]).map(|(t, _)| t.clone())
 }
 
 /// What the spec allows for parameter `name` of `op` (`" (allowed: a, b)"`, `" (at least 1

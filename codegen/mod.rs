@@ -14,6 +14,7 @@ pub mod overlay;
 pub mod positional;
 pub mod refs;
 pub mod robust;
+pub mod rust_types;
 pub mod schema;
 pub mod shared_enums;
 pub mod spec_walk;

@@ -197,40 +197,15 @@ fn ident(name: &str) -> Option<syn::Ident> {
 /// `ty` without its `Option`, `Box` and `Vec` wrappers (of `std`, as typify writes them), and
 /// whether a `Vec` was among them.
 fn strip(ty: &syn::Type) -> (syn::Type, bool) {
-    let mut ty = ty.clone();
+    let mut ty = ty;
     let mut list = false;
-    loop {
-        let inner = match &ty {
-            syn::Type::Path(tp) if tp.qself.is_none() => {
-                let segs = &tp.path.segments;
-                let std_path = segs.len() == 1
-                    || segs.first().is_some_and(|s| {
-                        matches!(s.ident.to_string().as_str(), "std" | "alloc" | "core")
-                    });
-                let last = segs.last();
-                let wrapper = last.map(|s| s.ident.to_string());
-                let arg = last.and_then(|s| match &s.arguments {
-                    syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => {
-                        match a.args.first() {
-                            Some(syn::GenericArgument::Type(t)) => Some(t.clone()),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                });
-                match (std_path, wrapper.as_deref(), arg) {
-                    (true, Some("Option" | "Box"), Some(t)) => t,
-                    (true, Some("Vec"), Some(t)) => {
-                        list = true;
-                        t
-                    }
-                    _ => return (ty, list),
-                }
-            }
-            _ => return (ty, list),
-        };
+    while let Some((inner, wrapper)) =
+        crate::codegen::rust_types::unwrap_one(ty, &["Option", "Box", "Vec"])
+    {
+        list |= wrapper == "Vec";
         ty = inner;
     }
+    (ty.clone(), list)
 }
 
 /// The aliases below one operation: modules `output`, `body` and `params`, each only when it

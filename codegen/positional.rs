@@ -198,18 +198,7 @@ fn method(sig: &syn::Signature, builders: &BTreeSet<String>) -> Result<Method, S
 
 /// `T` of `Option<T>`.
 fn option_item(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(tp) = ty else { return None };
-    let seg = tp.path.segments.last()?;
-    if seg.ident != "Option" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    }
+    super::rust_types::unwrap_one(ty, &["Option"]).map(|(t, _)| t.clone())
 }
 
 /// What a request builder holds for a parameter of type `ty`, and how it is passed.
