@@ -32,12 +32,26 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
     let text = std::fs::read_to_string(SPEC).map_err(|e| format!("reading {SPEC}: {e}"))?;
     let overlays = codegen::overlay::load_dir(std::path::Path::new(OVERLAYS))?;
+    let feature = |name: &str| {
+        let var = format!("CARGO_FEATURE_{}", name.to_uppercase().replace('-', "_"));
+        std::env::var_os(var).is_some()
+    };
+    let groups = codegen::groups::Group::ALL
+        .into_iter()
+        .filter(|g| feature(g.feature()));
     let options = codegen::Options {
-        schemas: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
+        schemas: feature("schemars"),
+        groups: codegen::groups::Groups::of(groups),
     };
     let english = std::fs::read_to_string(SPEC_EN).ok();
     let out = codegen::generate_full(&text, english.as_deref(), &overlays, options)
         .map_err(|e| format!("generating from {SPEC}: {e}"))?;
+    for (operation, group) in &out.unknown_groups {
+        println!(
+            "cargo:warning=operation `{operation}` is tagged with group `{group}`, which \
+             codegen/groups.rs does not map to a feature: it is always generated"
+        );
+    }
     let dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("cargo did not set OUT_DIR")?);
     let write = |name: &str, contents: &[u8]| {
         std::fs::write(dir.join(name), contents).map_err(|e| format!("writing {name}: {e}"))

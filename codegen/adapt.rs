@@ -172,7 +172,7 @@ pub fn adapt(spec: &mut Value) -> Result<Vec<(&'static str, usize)>, String> {
 
 fn hoist_pointer_refs(spec: &mut Value) -> Result<usize, String> {
     let mut pointers = BTreeSet::new();
-    collect_refs(spec, &mut |r| {
+    super::refs::each_ref(spec, &mut |r| {
         if r.strip_prefix("#/components/schemas/")
             .is_some_and(|rest| rest.contains('/'))
         {
@@ -223,19 +223,6 @@ fn unique_component_name(spec: &Value, base: &str) -> Result<String, String> {
         .map(|i| format!("{base}{i}"))
         .find(|n| !taken(n))
         .ok_or_else(|| format!("no free component name for {base}"))
-}
-
-fn collect_refs(v: &Value, f: &mut impl FnMut(&str)) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::String(r)) = m.get("$ref") {
-                f(r);
-            }
-            m.values().for_each(|v| collect_refs(v, f));
-        }
-        Value::Array(a) => a.iter().for_each(|v| collect_refs(v, f)),
-        _ => {}
-    }
 }
 
 fn rewrite_refs(v: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) {
@@ -666,21 +653,7 @@ fn open_response_enums(spec: &mut Value) -> Result<usize, String> {
         .pointer("/components/schemas")
         .cloned()
         .unwrap_or(json!({}));
-    let mut reachable = BTreeSet::new();
-    while let Some(name) = roots.pop() {
-        if !reachable.insert(name.clone()) {
-            continue;
-        }
-        if let Some(schema) = components.get(&name) {
-            collect_refs(schema, &mut |r| {
-                if let Some(n) = r.strip_prefix("#/components/schemas/") {
-                    if !n.contains('/') {
-                        roots.push(n.to_string());
-                    }
-                }
-            });
-        }
-    }
+    let reachable = super::refs::reachable_components(&components, roots);
     let enum_components: BTreeSet<String> = reachable
         .iter()
         .filter(|n| components.get(n.as_str()).is_some_and(is_enum))

@@ -4,6 +4,7 @@
 pub mod adapt;
 pub mod bilingual;
 pub mod emit;
+pub mod groups;
 pub mod inline_names;
 pub mod isolate;
 pub mod lean;
@@ -35,6 +36,8 @@ pub struct Output {
     pub overlays: Vec<overlay::Applied>,
     /// (adaptation, places changed).
     pub adaptations: Vec<(&'static str, usize)>,
+    /// Kept operations of a group `groups::TABLE` does not know: (operationId, group).
+    pub unknown_groups: Vec<(String, String)>,
     /// Wall time of each phase, in run order.
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -45,11 +48,18 @@ pub struct Options {
     /// Derive `schemars::JsonSchema` on every model and emit each operation's input and output
     /// JSON Schema (the crate's `schemars` feature).
     pub schemas: bool,
+    /// The API groups to generate (the crate's `ai`, `channels`, `assets` features); the
+    /// operations of the others, and the models only they reach, are left out
+    /// (`groups.rs`).
+    pub groups: groups::Groups,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { schemas: true }
+        Self {
+            schemas: true,
+            groups: groups::Groups::all(),
+        }
     }
 }
 
@@ -117,6 +127,9 @@ pub fn generate_full(
     ));
     clock.lap("english");
     adaptations.extend(adapt::adapt(&mut spec)?);
+    // After the adaptations, so names (shared enums, hoisted components) are the same whatever
+    // the feature set; before progenitor, so left-out operations cost nothing.
+    let selection = groups::select(&mut spec, options.groups);
     // Checked here so a spec that is not OpenAPI 3.0 fails before progenitor is tried.
     serde_json::from_value::<openapiv3::OpenAPI>(spec.clone())
         .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
@@ -166,6 +179,7 @@ pub fn generate_full(
         operations,
         overlays: applied,
         adaptations,
+        unknown_groups: selection.unknown,
         timings: clock.laps,
     })
 }

@@ -70,6 +70,47 @@ pub fn in_components<'a>(components: &'a Value) -> impl Fn(&str) -> Option<&'a V
     }
 }
 
+/// Calls `f` with every `$ref` under `v`.
+pub fn each_ref(v: &Value, f: &mut impl FnMut(&str)) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                f(r);
+            }
+            m.values().for_each(|v| each_ref(v, f));
+        }
+        Value::Array(a) => a.iter().for_each(|v| each_ref(v, f)),
+        _ => {}
+    }
+}
+
+/// The component a reference points into (`#/components/schemas/X` and
+/// `#/components/schemas/X/properties/y` both name `X`), unescaped.
+pub fn component_of(r: &str) -> Option<String> {
+    let rest = r.strip_prefix("#/components/schemas/")?;
+    let token = rest.split('/').next()?;
+    Some(token.replace("~1", "/").replace("~0", "~"))
+}
+
+/// The components of `components` (the spec's `components.schemas`) that `roots` reach,
+/// following `$ref`s transitively (roots included, even those `components` lacks).
+pub fn reachable_components(
+    components: &Value,
+    roots: impl IntoIterator<Item = String>,
+) -> std::collections::BTreeSet<String> {
+    let mut todo: Vec<String> = roots.into_iter().collect();
+    let mut reached = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if !reached.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = components.get(&name) {
+            each_ref(schema, &mut |r| todo.extend(component_of(r)));
+        }
+    }
+    reached
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +146,13 @@ mod tests {
         assert_eq!(component_ref("A/b"), "#/components/schemas/A~1b");
         let a_ref = json!({ "$ref": component_ref("A") });
         assert_eq!(follow(&a_ref, in_document(&root)).schema, &schemas["B"]);
+        // Reachability follows whole and pointer references, transitively.
+        let reached = reachable_components(schemas, ["A".to_string()]);
+        assert_eq!(reached.into_iter().collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(
+            component_of("#/components/schemas/A~1b/properties/c").as_deref(),
+            Some("A/b")
+        );
+        assert_eq!(component_of("#/paths/x"), None);
     }
 }

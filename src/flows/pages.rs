@@ -5,8 +5,12 @@ use std::num::NonZeroU64;
 use futures_util::{Stream, TryStreamExt};
 use serde_json::{Map, Value};
 
-use crate::requests::{VideoListTasks, WorksList};
-use crate::types::ops::{video_list_tasks, works_list};
+#[cfg(feature = "ai")]
+use crate::requests::VideoListTasks;
+use crate::requests::WorksList;
+#[cfg(feature = "ai")]
+use crate::types::ops::video_list_tasks;
+use crate::types::ops::works_list;
 
 /// Pages one after the other from `fetch(page)`, until `fetch` says there are no more.
 fn paged<'a, T, F, Fut>(fetch: F) -> impl Stream<Item = crate::Result<T>> + Send + 'a
@@ -33,6 +37,9 @@ where
     .try_flatten()
 }
 
+// An `AI 服务` operation: only with the `ai` feature.
+#[cfg(feature = "ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ai")))]
 impl<'a> VideoListTasks<'a> {
     /// Every video task, page after page (`page` 1, 2, … with this request's `page_size`),
     /// until `totalPages`. A page that fails ends the stream with its error. Each item is an

@@ -471,7 +471,10 @@ fn write_floor_crate(root: &Path, dir: &Path) -> Result<(), Failure> {
     let out = crate::codegen::generate_with(
         &spec,
         en.as_deref(),
-        crate::codegen::Options { schemas: false },
+        crate::codegen::Options {
+            schemas: false,
+            ..Default::default()
+        },
     )?;
     std::fs::create_dir_all(dir.join("src")).map_err(|e| format!("{}: {e}", dir.display()))?;
     let write = |name: &str, text: &str| {
