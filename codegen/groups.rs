@@ -87,6 +87,16 @@ pub enum Membership {
     Unknown(String),
 }
 
+/// An operation's tags: the strings of its `tags` array (`op.get("tags")`).
+pub fn tags(field: Option<&Value>) -> Vec<&str> {
+    field
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// The group of an operation's first tag.
 pub fn membership(tags: &[&str]) -> Membership {
     let Some(tag) = tags.first() else {
@@ -123,14 +133,7 @@ pub fn select(spec: &mut Value, groups: Groups) -> Selection {
                 if !spec_walk::HTTP_METHODS.contains(&method.as_str()) {
                     return true;
                 }
-                let tags: Vec<&str> = op
-                    .get("tags")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                match membership(&tags) {
+                match membership(&tags(op.get("tags"))) {
                     Membership::Untagged => true,
                     Membership::Known(g) if groups.contains(g) => true,
                     Membership::Known(_) => {
@@ -279,15 +282,8 @@ mod tests {
         let ids = |spec: &Value| {
             let mut out = BTreeSet::new();
             spec_walk::each_operation(spec, |_, _, op| {
-                let tags: Vec<&str> = op
-                    .get("tags")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
                 let id = op["operationId"].as_str().unwrap_or_default().to_string();
-                out.insert((id, membership(&tags)));
+                out.insert((id, membership(&tags(op.get("tags")))));
             });
             out
         };
