@@ -520,33 +520,22 @@ fn body_setters(body: &positional::Body) -> TokenStream {
                 }
             }
         }
-        positional::Body::Typed { ty, name } => {
-            let err = format!("conversion to `{name}` for body failed");
-            quote! {
-                #[doc = #DOC]
-                pub fn body<V>(mut self, value: V) -> Self
-                where
-                    V: ::std::convert::TryInto<#ty>,
-                {
-                    self.body = value.try_into().map_err(|_| #err.to_string());
-                    self
-                }
-            }
-        }
-        positional::Body::Bytes | positional::Body::Text => {
-            let (ty, doc, err) = match body {
+        // A value without a builder: one `TryInto` setter, whatever the value is.
+        positional::Body::Typed { .. } | positional::Body::Bytes | positional::Body::Text => {
+            let (name, doc) = match body {
+                positional::Body::Typed { name, .. } => (name.as_str(), DOC),
                 positional::Body::Bytes => (
-                    quote!(::bytes::Bytes),
+                    "Bytes",
                     "The request body, sent as these bytes (`Vec<u8>`, `&'static [u8]`, \
                      `String`, `bytes::Bytes`); the same bytes on every attempt.",
-                    "conversion to `Bytes` for body failed",
                 ),
                 _ => (
-                    quote!(::std::string::String),
+                    "String",
                     "The request body, sent as this text; the same text on every attempt.",
-                    "conversion to `String` for body failed",
                 ),
             };
+            let ty = body.ty();
+            let err = format!("conversion to `{name}` for body failed");
             quote! {
                 #[doc = #doc]
                 pub fn body<V>(mut self, value: V) -> Self
