@@ -132,6 +132,16 @@ pub struct Pair {
 }
 
 impl Pair {
+    /// cargo-semver-checks on the pair (old → new), stopped after `timeout`.
+    pub fn check(&self, root: &Path, timeout: Duration) -> Result<Run, String> {
+        semver::run(
+            root,
+            (&self.old.0, &self.old.1),
+            (&self.new.0, &self.new.1),
+            timeout,
+        )
+    }
+
     /// The vendored spec under `root`, and its mutation.
     pub fn of(root: &Path) -> Result<Pair, String> {
         let read = |f: &str| std::fs::read_to_string(root.join(f)).map_err(|e| format!("{f}: {e}"));
@@ -250,12 +260,7 @@ pub fn live_check(root: &Path, timeout: Duration) -> Result<Live, String> {
     }
     let record = Record::read(root)?;
     let pair = Pair::of(root)?;
-    let run = semver::run(
-        root,
-        (&pair.old.0, &pair.old.1),
-        (&pair.new.0, &pair.new.1),
-        timeout,
-    )?;
+    let run = pair.check(root, timeout)?;
     let (was, now) = (lines(&record.run().findings), lines(&run.findings));
     if was != now {
         let gone: Vec<&String> = was.iter().filter(|l| !now.contains(l)).collect();
@@ -282,12 +287,7 @@ pub fn run(args: &[String], root: &Path) -> Result<ExitCode, Failure> {
     let report = pair.report(root)?;
     if args.flag("record") {
         semver::installed()?;
-        let run = semver::run(
-            root,
-            (&pair.old.0, &pair.old.1),
-            (&pair.new.0, &pair.new.1),
-            timeout,
-        )?;
+        let run = pair.check(root, timeout)?;
         let id = crate::update_spec::spec_id(pair.old.0.as_bytes());
         std::fs::write(root.join(RECORD), Record::text(&run, &id))
             .map_err(|e| format!("{RECORD}: {e}"))?;
