@@ -85,7 +85,7 @@ fn by_page(
 ) -> crate::Result<works_list::params::Pagination> {
     serde_json::from_value(serde_json::json!({ "page": page, "pageSize": page_size })).map_err(
         |e| crate::Error::InvalidRequest {
-            operation: "works_list",
+            operation: works_list::OPERATION.name,
             reason: format!("`pagination` by page: {e}"),
         },
     )
