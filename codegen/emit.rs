@@ -1010,6 +1010,10 @@ pub fn facade(
         }
 
         /// Decodes an answer body as operation `name` would (`None`: the operation streams).
+        // `#[inline]`: it instantiates every operation's decoder; inline, that code is built
+        // in the crate that calls it (fuzzers, `Client::call` users), not in every build of
+        // this library (ARCHITECTURE.md, "Compile cost").
+        #[inline]
         pub(crate) fn decode_dynamic(
             name: &str,
             call: &crate::call::Call,
