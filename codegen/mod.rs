@@ -3,6 +3,7 @@
 
 pub mod adapt;
 pub mod bilingual;
+pub mod deserialize;
 pub mod emit;
 pub mod groups;
 pub mod inline_names;
@@ -164,6 +165,9 @@ pub fn generate_full(
     let keep = lean::request_models(&file);
     lean::prune_builders(&mut file, &keep);
     clock.lap("prune");
+    // Small `Deserialize` impls instead of serde's derive (codegen/deserialize.rs).
+    deserialize::replace_derives(&mut file);
+    clock.lap("deserialize");
     let operations = model::operations(&spec)?;
     let facade = emit::facade(&file, &operations, &spec, &effective, options)?;
     let facade: syn::File =

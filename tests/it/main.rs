@@ -10,6 +10,7 @@ mod faults;
 mod flows;
 mod fuzz_decode;
 mod lossless;
+mod model_decoding;
 mod outcome;
 mod query_objects;
 mod request_values;
