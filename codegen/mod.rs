@@ -3,6 +3,7 @@
 
 pub mod adapt;
 pub mod bilingual;
+pub mod builders;
 pub mod deserialize;
 pub mod emit;
 pub mod groups;
@@ -153,18 +154,11 @@ pub fn generate_full(
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
     clock.lap("progenitor");
-    // typify makes its per-model builders (`body_map`'s, and builder-style setters for request
-    // values) only in the builder interface: the models are taken from a builder run, which
-    // generates the same types from the same spec.
-    settings.with_interface(progenitor::InterfaceStyle::Builder);
-    let with_builders: syn::File = syn::parse2(isolate::generate(&spec, &settings)?)
-        .map_err(|e| format!("progenitor emitted invalid Rust: {e}"))?;
-    lean::replace_types(&mut file, with_builders)?;
-    clock.lap("progenitor models");
-    // Builders only for what requests reach (codegen/lean.rs).
+    // Builders only for what requests reach (codegen/lean.rs), emitted by us
+    // (codegen/builders.rs): typify makes its own only in a second, builder-interface run.
     let keep = lean::request_models(&file);
-    lean::prune_builders(&mut file, &keep);
-    clock.lap("prune");
+    builders::emit(&mut file, &keep);
+    clock.lap("builders");
     // Small `Deserialize` impls instead of serde's derive (codegen/deserialize.rs).
     deserialize::replace_derives(&mut file);
     clock.lap("deserialize");

@@ -1,0 +1,289 @@
+//! Builder-style setters for the models requests reach (`types::builder::X`, `X::builder()`),
+//! emitted from the positional run's structs. typify makes the same builders only in
+//! progenitor's builder interface, which cost a second progenitor run and ~7,500 generated lines.
+//! The surface is typify's, so user code compiles unchanged: per model a `builder::X` with one
+//! setter per field taking `impl TryInto<FieldTy>`, `Default`, `TryFrom<builder::X> for X`,
+//! `From<X> for builder::X`, and typify's error texts and starting values. The setters keep
+//! user code compiling when a later spec turns `bool` into `Option<bool>`. Enums get none, as
+//! with typify.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// A field's starting value in the builder, as typify chooses it.
+enum Start {
+    /// `#[serde(default = "path")]`: that path's value.
+    Path(syn::Path),
+    /// `#[serde(default)]`, or an `Option<_>`: `Default::default()`.
+    Default,
+    /// Required: the "no value supplied" error until set.
+    Missing,
+}
+
+/// Adds `types::builder` with a builder for each plain struct of `file`'s `types` module
+/// named in `models`, and `X::builder()`; returns how many were emitted.
+pub fn emit(file: &mut syn::File, models: &BTreeSet<String>) -> usize {
+    let Some(items) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return 0;
+    };
+    let structs: Vec<&syn::ItemStruct> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) if models.contains(&s.ident.to_string()) => Some(s),
+            _ => None,
+        })
+        .filter(|s| matches!(s.fields, syn::Fields::Named(_)))
+        .collect();
+    if structs.is_empty() {
+        return 0;
+    }
+    let count = structs.len();
+    let builders: Vec<TokenStream> = structs.iter().map(|s| builder(s)).collect();
+    let entries: Vec<syn::Item> = structs
+        .iter()
+        .map(|s| {
+            let name = &s.ident;
+            syn::parse_quote! {
+                impl #name {
+                    /// A builder, each required field unset until given.
+                    pub fn builder() -> builder::#name {
+                        Default::default()
+                    }
+                }
+            }
+        })
+        .collect();
+    items.extend(entries);
+    items.push(syn::parse_quote! {
+        /// Builders of the request models: one setter per field, checked when converted.
+        pub mod builder {
+            use ::std::fmt::Display;
+            /// A setter's conversion, with typify's error text.
+            fn set<T: TryInto<U>, U>(value: T, field: &str) -> Result<U, String>
+            where
+                T::Error: Display,
+            {
+                value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for {field}: {e}"))
+            }
+            #(#builders)*
+        }
+    });
+    count
+}
+
+/// One model's builder struct and impls (inside `mod builder`, so models are `super::X`).
+fn builder(model: &syn::ItemStruct) -> TokenStream {
+    let name = &model.ident;
+    let fields: Vec<(&syn::Ident, syn::Type, Start)> = model
+        .fields
+        .iter()
+        .filter_map(|f| Some((f.ident.as_ref()?, in_builder(&f.ty), start(f))))
+        .collect();
+    let idents: Vec<&syn::Ident> = fields.iter().map(|(i, _, _)| *i).collect();
+    let types: Vec<&syn::Type> = fields.iter().map(|(_, t, _)| t).collect();
+    let starts = fields.iter().map(|(ident, _, start)| match start {
+        Start::Path(path) => quote!(Ok(super::#path())),
+        Start::Default => quote!(Ok(Default::default())),
+        Start::Missing => {
+            let text = format!("no value supplied for {}", unraw(ident));
+            quote!(Err(#text.to_string()))
+        }
+    });
+    let texts = idents.iter().map(|i| unraw(i));
+    quote! {
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            #(#idents: Result<#types, String>,)*
+        }
+        impl ::std::default::Default for #name {
+            fn default() -> Self {
+                Self { #(#idents: #starts,)* }
+            }
+        }
+        impl #name {
+            #(
+                pub fn #idents<T>(mut self, value: T) -> Self
+                where
+                    T: TryInto<#types>,
+                    T::Error: Display,
+                {
+                    self.#idents = set(value, #texts);
+                    self
+                }
+            )*
+        }
+        impl ::std::convert::TryFrom<#name> for super::#name {
+            type Error = super::error::ConversionError;
+            fn try_from(value: #name) -> Result<Self, super::error::ConversionError> {
+                Ok(Self { #(#idents: value.#idents?,)* })
+            }
+        }
+        impl ::std::convert::From<super::#name> for #name {
+            fn from(value: super::#name) -> Self {
+                Self { #(#idents: Ok(value.#idents),)* }
+            }
+        }
+    }
+}
+
+/// A field's name as typify writes it in error texts (`type`, not `r#type`).
+fn unraw(ident: &syn::Ident) -> String {
+    let text = ident.to_string();
+    text.strip_prefix("r#").map(str::to_owned).unwrap_or(text)
+}
+
+/// The field's type seen from `mod builder`: a bare model name `X` (typify's own types are
+/// paths like `::std::…` or `super::…`) becomes `super::X`.
+fn in_builder(ty: &syn::Type) -> syn::Type {
+    let mut ty = ty.clone();
+    add_super(&mut ty);
+    ty
+}
+
+fn add_super(ty: &mut syn::Type) {
+    match ty {
+        syn::Type::Path(tp) => {
+            for seg in tp.path.segments.iter_mut() {
+                if let syn::PathArguments::AngleBracketed(args) = &mut seg.arguments {
+                    for arg in args.args.iter_mut() {
+                        if let syn::GenericArgument::Type(t) = arg {
+                            add_super(t);
+                        }
+                    }
+                }
+            }
+            let bare = tp.qself.is_none()
+                && tp.path.leading_colon.is_none()
+                && tp.path.segments.len() == 1
+                && !is_prelude(&tp.path.segments[0].ident)
+                && tp.path.segments[0]
+                    .ident
+                    .to_string()
+                    .starts_with(char::is_uppercase);
+            if bare {
+                tp.path.segments.insert(0, format_ident!("super").into());
+            }
+        }
+        syn::Type::Array(a) => add_super(&mut a.elem),
+        syn::Type::Slice(a) => add_super(&mut a.elem),
+        syn::Type::Paren(p) => add_super(&mut p.elem),
+        syn::Type::Reference(r) => add_super(&mut r.elem),
+        syn::Type::Tuple(t) => t.elems.iter_mut().for_each(add_super),
+        _ => {}
+    }
+}
+
+/// Names in scope in `mod builder` without `super::` (the prelude and its imports).
+fn is_prelude(ident: &syn::Ident) -> bool {
+    ["Option", "Vec", "String", "Box", "Result"].contains(&ident.to_string().as_str())
+}
+
+/// typify's starting value for `field`: from its `#[serde(default…)]`, else `Default` for an
+/// `Option`, else missing.
+fn start(field: &syn::Field) -> Start {
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let mut found = None;
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default") {
+                found = Some(match meta.value() {
+                    Ok(value) => value
+                        .parse::<syn::LitStr>()
+                        .ok()
+                        .and_then(|lit| lit.parse::<syn::Path>().ok())
+                        .map_or(Start::Default, Start::Path),
+                    Err(_) => Start::Default,
+                });
+            } else if meta.input.peek(syn::Token![=]) {
+                // `rename = "…"`, `skip_serializing_if = "…"`: skip the value.
+                let _ = meta.value()?.parse::<syn::Lit>()?;
+            }
+            Ok(())
+        });
+        if let Some(start) = found {
+            return start;
+        }
+    }
+    match &field.ty {
+        syn::Type::Path(tp) if tp.path.segments.last().is_some_and(|s| s.ident == "Option") => {
+            Start::Default
+        }
+        _ => Start::Missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn field(f: TokenStream) -> syn::Field {
+        let s: syn::ItemStruct = syn::parse_quote!(struct S { #f });
+        s.fields.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn starts_as_typify_does() {
+        let path = field(quote! {
+            #[serde(rename = "x", default = "defaults::default_bool::<true>")]
+            pub x: bool
+        });
+        let Start::Path(p) = start(&path) else {
+            panic!("not a path default");
+        };
+        assert_eq!(
+            p.to_token_stream().to_string(),
+            "defaults :: default_bool :: < true >"
+        );
+        let default = field(quote! {
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            pub v: ::std::vec::Vec<i64>
+        });
+        assert!(matches!(start(&default), Start::Default));
+        let option = field(quote!(pub o: ::std::option::Option<i64>));
+        assert!(matches!(start(&option), Start::Default));
+        let required = field(quote!(#[serde(rename = "Req")] pub r: ::std::vec::Vec<i64>));
+        assert!(matches!(start(&required), Start::Missing));
+    }
+
+    #[test]
+    fn emits_builders_for_the_named_structs_only() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct Body {
+                    #[serde(default = "defaults::body_n")]
+                    pub n: i64,
+                    pub inner: ::std::vec::Vec<Inner>,
+                    #[serde(rename = "type")]
+                    pub r#type: ::std::option::Option<::std::string::String>,
+                }
+                pub struct Inner { pub x: i64 }
+                pub struct Answer { pub y: i64 }
+                pub enum Kind { A }
+            }
+        };
+        let models = ["Body", "Inner", "Kind"].map(String::from).into();
+        assert_eq!(emit(&mut file, &models), 2);
+        let text = file.to_token_stream().to_string();
+        for wanted in [
+            "pub struct Body { n : Result < i64 , String > , inner : Result < :: std :: vec :: Vec < super :: Inner > , String > , r#type :",
+            "n : Ok (super :: defaults :: body_n ())",
+            "inner : Err (\"no value supplied for inner\" . to_string ())",
+            "r#type : Ok (Default :: default ())",
+            "self . r#type = set (value , \"type\")",
+            "impl :: std :: convert :: TryFrom < Body > for super :: Body",
+            "impl :: std :: convert :: From < super :: Inner > for Inner",
+            "pub fn builder () -> builder :: Body",
+        ] {
+            assert!(text.contains(wanted), "{wanted} not in {text}");
+        }
+        assert!(!text.contains("builder :: Answer"), "{text}");
+        assert!(!text.contains("builder :: Kind"), "{text}");
+    }
+}
