@@ -25,10 +25,7 @@ enum Start {
 /// Adds `types::builder` with a builder for each plain struct of `file`'s `types` module
 /// named in `models`, and `X::builder()`; returns how many were emitted.
 pub fn emit(file: &mut syn::File, models: &BTreeSet<String>) -> usize {
-    let Some(items) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(items) = super::lean::types_items_mut(file) else {
         return 0;
     };
     let structs: Vec<&syn::ItemStruct> = items

@@ -42,7 +42,7 @@ struct Field {
 /// Replaces serde's derived `Deserialize` of every plain struct in `mod types` with a small
 /// impl; returns how many were replaced.
 pub fn replace_derives(file: &mut syn::File) -> usize {
-    let Some(items) = types_items(file) else {
+    let Some(items) = super::lean::types_items_mut(file) else {
         return 0;
     };
     let mut impls = Vec::new();
@@ -57,13 +57,6 @@ pub fn replace_derives(file: &mut syn::File) -> usize {
     let n = impls.len();
     items.extend(impls);
     n
-}
-
-fn types_items(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
-    file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
 }
 
 /// Whether `path` is serde's `Deserialize` (`::serde::Deserialize` or `serde::Deserialize`).

@@ -88,9 +88,18 @@ pub fn request_models(file: &syn::File) -> BTreeSet<String> {
     keep
 }
 
+/// The items of progenitor's `mod types` (the models).
 fn types_items(file: &syn::File) -> Option<&Vec<syn::Item>> {
     file.items.iter().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// [`types_items`], to change them (builders.rs and deserialize.rs add to them).
+pub fn types_items_mut(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     })
 }
