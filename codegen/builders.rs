@@ -137,7 +137,8 @@ fn unraw(ident: &syn::Ident) -> String {
 }
 
 /// The field's type seen from `mod builder`: a bare model name `X` (typify's own types are
-/// paths like `::std::…` or `super::…`) becomes `super::X`.
+/// paths like `::std::…` or `super::…`) becomes `super::X`. typify writes every std type in
+/// full, so a bare `Option` or `Result` is a model of that name, not the prelude's.
 fn in_builder(ty: &syn::Type) -> syn::Type {
     let mut ty = ty.clone();
     add_super(&mut ty);
@@ -159,7 +160,6 @@ fn add_super(ty: &mut syn::Type) {
             let bare = tp.qself.is_none()
                 && tp.path.leading_colon.is_none()
                 && tp.path.segments.len() == 1
-                && !is_prelude(&tp.path.segments[0].ident)
                 && tp.path.segments[0]
                     .ident
                     .to_string()
@@ -175,11 +175,6 @@ fn add_super(ty: &mut syn::Type) {
         syn::Type::Tuple(t) => t.elems.iter_mut().for_each(add_super),
         _ => {}
     }
-}
-
-/// Names in scope in `mod builder` without `super::` (the prelude and its imports).
-fn is_prelude(ident: &syn::Ident) -> bool {
-    ["Option", "Vec", "String", "Box", "Result"].contains(&ident.to_string().as_str())
 }
 
 /// typify's starting value for `field`: from its `#[serde(default…)]`, else `Default` for an
@@ -282,5 +277,16 @@ mod tests {
         }
         assert!(!text.contains("builder :: Answer"), "{text}");
         assert!(!text.contains("builder :: Kind"), "{text}");
+    }
+
+    #[test]
+    fn bare_names_are_models_even_when_they_look_like_std() {
+        let seen = |ty: syn::Type| in_builder(&ty).to_token_stream().to_string();
+        assert_eq!(seen(syn::parse_quote!(Result)), "super :: Result");
+        assert_eq!(
+            seen(syn::parse_quote!(::std::option::Option<Option>)),
+            ":: std :: option :: Option < super :: Option >"
+        );
+        assert_eq!(seen(syn::parse_quote!(f64)), "f64");
     }
 }
