@@ -12,15 +12,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// A field's starting value in the builder, as typify chooses it.
-enum Start {
-    /// `#[serde(default = "path")]`: that path's value.
-    Path(syn::Path),
-    /// `#[serde(default)]`, or an `Option<_>`: `Default::default()`.
-    Default,
-    /// Required: the "no value supplied" error until set.
-    Missing,
-}
+use super::serde_fields::{self, Missing};
 
 /// Adds `types::builder` with a builder for each plain struct of `file`'s `types` module
 /// named in `models`, and `X::builder()`; returns how many were emitted.
@@ -78,22 +70,29 @@ pub fn emit(file: &mut syn::File, models: &BTreeSet<String>) -> usize {
 /// One model's builder struct and impls (inside `mod builder`, so models are `super::X`).
 fn builder(model: &syn::ItemStruct) -> TokenStream {
     let name = &model.ident;
-    let fields: Vec<(&syn::Ident, syn::Type, Start)> = model
+    // typify starts each field as serde would fill it in when its key is absent.
+    let fields: Vec<(&syn::Ident, syn::Type, Missing)> = model
         .fields
         .iter()
-        .filter_map(|f| Some((f.ident.as_ref()?, in_builder(&f.ty), start(f))))
+        .filter_map(|f| {
+            Some((
+                f.ident.as_ref()?,
+                in_builder(&f.ty),
+                serde_fields::read(f)?.missing,
+            ))
+        })
         .collect();
     let idents: Vec<&syn::Ident> = fields.iter().map(|(i, _, _)| *i).collect();
     let types: Vec<&syn::Type> = fields.iter().map(|(_, t, _)| t).collect();
     let starts = fields.iter().map(|(ident, _, start)| match start {
-        Start::Path(path) => quote!(Ok(super::#path())),
-        Start::Default => quote!(Ok(Default::default())),
-        Start::Missing => {
-            let text = format!("no value supplied for {}", unraw(ident));
+        Missing::Path(path) => quote!(Ok(super::#path())),
+        Missing::Default => quote!(Ok(Default::default())),
+        Missing::Required => {
+            let text = format!("no value supplied for {}", serde_fields::unraw(ident));
             quote!(Err(#text.to_string()))
         }
     });
-    let texts = idents.iter().map(|i| unraw(i));
+    let texts = idents.iter().map(|i| serde_fields::unraw(i));
     quote! {
         #[derive(Clone, Debug)]
         pub struct #name {
@@ -128,12 +127,6 @@ fn builder(model: &syn::ItemStruct) -> TokenStream {
             }
         }
     }
-}
-
-/// A field's name as typify writes it in error texts (`type`, not `r#type`).
-fn unraw(ident: &syn::Ident) -> String {
-    let text = ident.to_string();
-    text.strip_prefix("r#").map(str::to_owned).unwrap_or(text)
 }
 
 /// The field's type seen from `mod builder`: a bare model name `X` (typify's own types are
@@ -177,72 +170,10 @@ fn add_super(ty: &mut syn::Type) {
     }
 }
 
-/// typify's starting value for `field`: from its `#[serde(default…)]`, else `Default` for an
-/// `Option`, else missing.
-fn start(field: &syn::Field) -> Start {
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let mut found = None;
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("default") {
-                found = Some(match meta.value() {
-                    Ok(value) => value
-                        .parse::<syn::LitStr>()
-                        .ok()
-                        .and_then(|lit| lit.parse::<syn::Path>().ok())
-                        .map_or(Start::Default, Start::Path),
-                    Err(_) => Start::Default,
-                });
-            } else if meta.input.peek(syn::Token![=]) {
-                // `rename = "…"`, `skip_serializing_if = "…"`: skip the value.
-                let _ = meta.value()?.parse::<syn::Lit>()?;
-            }
-            Ok(())
-        });
-        if let Some(start) = found {
-            return start;
-        }
-    }
-    match &field.ty {
-        syn::Type::Path(tp) if tp.path.segments.last().is_some_and(|s| s.ident == "Option") => {
-            Start::Default
-        }
-        _ => Start::Missing,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use quote::ToTokens;
-
-    fn field(f: TokenStream) -> syn::Field {
-        let s: syn::ItemStruct = syn::parse_quote!(struct S { #f });
-        s.fields.into_iter().next().unwrap()
-    }
-
-    #[test]
-    fn starts_as_typify_does() {
-        let path = field(quote! {
-            #[serde(rename = "x", default = "defaults::default_bool::<true>")]
-            pub x: bool
-        });
-        let Start::Path(p) = start(&path) else {
-            panic!("not a path default");
-        };
-        assert_eq!(
-            p.to_token_stream().to_string(),
-            "defaults :: default_bool :: < true >"
-        );
-        let default = field(quote! {
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub v: ::std::vec::Vec<i64>
-        });
-        assert!(matches!(start(&default), Start::Default));
-        let option = field(quote!(pub o: ::std::option::Option<i64>));
-        assert!(matches!(start(&option), Start::Default));
-        let required = field(quote!(#[serde(rename = "Req")] pub r: ::std::vec::Vec<i64>));
-        assert!(matches!(start(&required), Start::Missing));
-    }
 
     #[test]
     fn emits_builders_for_the_named_structs_only() {

@@ -21,15 +21,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::punctuated::Punctuated;
 
-/// How a field gets its value when its key is absent.
-enum Missing {
-    /// `missing field` error.
-    Required,
-    /// `Default::default()` (`#[serde(default)]`, or an `Option` → `None`).
-    Default,
-    /// `#[serde(default = "path")]`.
-    Path(syn::ExprPath),
-}
+use super::serde_fields::{self, Missing};
 
 /// One field as the impl reads it.
 struct Field {
@@ -109,58 +101,13 @@ fn lean_impl(s: &syn::ItemStruct) -> Option<syn::Item> {
 
 /// A field's key and missing-value rule, or `None` for an attribute this module does not know.
 fn field(f: &syn::Field) -> Option<Field> {
-    let ident = f.ident.clone()?;
-    let mut key = ident.to_string().trim_start_matches("r#").to_string();
-    let mut missing = if is_option(&f.ty) {
-        Missing::Default
-    } else {
-        Missing::Required
-    };
-    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let mut known = true;
-        let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                key = meta.value()?.parse::<syn::LitStr>()?.value();
-            } else if meta.path.is_ident("default") {
-                missing = if meta.input.peek(syn::Token![=]) {
-                    let path = meta.value()?.parse::<syn::LitStr>()?.parse()?;
-                    Missing::Path(path)
-                } else {
-                    Missing::Default
-                };
-            } else if meta.path.is_ident("skip_serializing_if") {
-                // Serialization only.
-                meta.value()?.parse::<syn::LitStr>()?;
-            } else {
-                known = false;
-                // Consume whatever value it has, so parsing goes on.
-                if meta.input.peek(syn::Token![=]) {
-                    meta.value()?.parse::<syn::Expr>()?;
-                }
-            }
-            Ok(())
-        });
-        if parsed.is_err() || !known {
-            return None;
-        }
-    }
+    let serde = serde_fields::read(f).filter(|s| s.understood)?;
     Some(Field {
-        ident,
+        ident: f.ident.clone()?,
         ty: f.ty.clone(),
-        key,
-        missing,
+        key: serde.key,
+        missing: serde.missing,
     })
-}
-
-/// `Option<…>` (`::std::option::Option<T>`, `Option<T>`): serde's derive takes a missing key
-/// of such a field as `None`. A model of its own named `Option` takes no type argument.
-fn is_option(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|s| {
-            s.ident == "Option" && matches!(s.arguments, syn::PathArguments::AngleBracketed(_))
-        }),
-        _ => false,
-    }
 }
 
 /// One invocation of `crate::de::deserialize_struct!` (src/de.rs), which expands to the impl:

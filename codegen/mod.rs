@@ -19,6 +19,7 @@ pub mod refs;
 pub mod robust;
 pub mod rust_types;
 pub mod schema;
+pub mod serde_fields;
 pub mod shared_enums;
 pub mod spec_walk;
 
