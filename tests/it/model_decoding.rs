@@ -103,11 +103,17 @@ fn models_decode_as_serde_derive_did() {
     for case in &cases {
         let op = case.op;
         let whole = Value::Object(case.data.clone()).to_string();
-        assert!(
-            decode(op, &whole).is_ok(),
-            "{}: the sample decodes",
-            op.name
-        );
+        let base = decode(op, &whole);
+        assert!(base.is_ok(), "{}: the sample decodes", op.name);
+        let base = base.unwrap();
+        // `v` without `key` (an absent key and its default compare equal).
+        let without = |v: &Value, key: &str| {
+            let mut v = v.clone();
+            if let Some(m) = v.as_object_mut() {
+                m.remove(key);
+            }
+            v
+        };
 
         for key in &case.required {
             let mut data = case.data.clone();
@@ -140,6 +146,13 @@ fn models_decode_as_serde_derive_did() {
                 "{}: without optional `{key}`: {decoded:?}",
                 op.name
             );
+            // The other fields carry what was given.
+            assert_eq!(
+                without(&decoded.unwrap(), key),
+                without(&base, key),
+                "{}: without optional `{key}`",
+                op.name
+            );
             optional_checked += 1;
         }
 
@@ -163,6 +176,12 @@ fn models_decode_as_serde_derive_did() {
         data.insert("keyNoSpecHas".into(), json!({"nested": [1, 2]}));
         let decoded = decode(op, &Value::Object(data).to_string());
         assert!(decoded.is_ok(), "{}: an unknown key: {decoded:?}", op.name);
+        assert_eq!(
+            decoded.unwrap(),
+            base,
+            "{}: an unknown key changes nothing",
+            op.name
+        );
 
         // The values in an array, in declaration order, are not an object.
         let values: Vec<&Value> = case.data.values().collect();
