@@ -4,6 +4,7 @@
 pub mod adapt;
 pub mod bilingual;
 pub mod builders;
+pub mod conversions;
 pub mod deserialize;
 pub mod emit;
 pub mod groups;
@@ -163,6 +164,9 @@ pub fn generate_full(
     // Small `Deserialize` impls instead of serde's derive (codegen/deserialize.rs).
     deserialize::replace_derives(&mut file);
     clock.lap("deserialize");
+    // typify's string conversions as one macro invocation per type (codegen/conversions.rs).
+    conversions::compact(&mut file);
+    clock.lap("conversions");
     let operations = model::operations(&spec)?;
     let facade = emit::facade(&file, &operations, &spec, &effective, options)?;
     let facade: syn::File =

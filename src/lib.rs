@@ -67,6 +67,7 @@ mod auth;
 mod call;
 mod client;
 mod config;
+mod conv;
 mod de;
 mod decode;
 mod dynamic;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod conversions;
 mod docs;
 mod endpoint_integrity;
 mod every_operation;
