@@ -117,13 +117,19 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
 
     if !args.flag("no-floor") {
         let floor_dir = base.join("floor-crate");
-        write_floor_crate(root, &floor_dir)?;
+        let tls = Tls::of(
+            args.flag("no-default-features"),
+            args.option("features").unwrap_or_default(),
+        );
+        write_floor_crate(root, &floor_dir, tls)?;
         let floor_target = base.join("floor-debug");
         let t = clean_build(&floor_dir, &floor_target, &[], &[])?;
         let floor_gen = generated(&floor_target.join("debug"))?;
         let _ = writeln!(
             report,
-            "### Floor: progenitor's plain generation of the adapted spec\n"
+            "### Floor: progenitor's plain generation of the adapted spec\n\n\
+             TLS as the SDK build above: {}.\n",
+            tls.describe()
         );
         let _ = writeln!(
             report,
@@ -461,10 +467,53 @@ fn newest_out_dir(build: &Path) -> Option<PathBuf> {
         })
 }
 
+/// The TLS stack of the SDK build being measured, which the floor gets too: TLS is not
+/// generated code, and the stacks differ by half a clean build (aws-lc-sys's build script
+/// alone is ~30 s of a ~90 s debug build on 2 cores; ring's a few seconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tls {
+    /// reqwest's `rustls` (aws-lc-rs), the SDK's default.
+    Rustls,
+    /// reqwest's `native-tls` (the SDK prefers it when both are on).
+    Native,
+    None,
+}
+
+impl Tls {
+    /// The SDK's TLS for these `--no-default-features` / `--features` arguments.
+    fn of(no_default_features: bool, features: &str) -> Self {
+        let listed = |name: &str| features.split([',', ' ']).any(|f| f.trim() == name);
+        if listed("native-tls") {
+            Tls::Native
+        } else if listed("rustls") || !no_default_features {
+            Tls::Rustls
+        } else {
+            Tls::None
+        }
+    }
+
+    /// reqwest's feature for it, as a TOML array item.
+    fn reqwest_feature(self) -> &'static str {
+        match self {
+            Tls::Rustls => r#", "rustls""#,
+            Tls::Native => r#", "native-tls""#,
+            Tls::None => "",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Tls::Rustls => "reqwest's `rustls` (aws-lc-rs)",
+            Tls::Native => "reqwest's `native-tls`",
+            Tls::None => "none",
+        }
+    }
+}
+
 /// A crate whose build.rs runs progenitor, with default settings, on the adapted spec, times
 /// it like ours, and writes `client.rs`; its lib includes it. Dependencies match what the
-/// generated code needs and what the SDK uses for HTTP.
-fn write_floor_crate(root: &Path, dir: &Path) -> Result<(), Failure> {
+/// generated code needs and what the SDK uses for HTTP (`tls`: the same TLS stack).
+fn write_floor_crate(root: &Path, dir: &Path, tls: Tls) -> Result<(), Failure> {
     let spec = std::fs::read_to_string(root.join("openapi/aitoearn.openapi.json"))
         .map_err(|e| format!("reading the spec: {e}"))?;
     let en = std::fs::read_to_string(root.join("openapi/aitoearn.openapi.en.json")).ok();
@@ -481,9 +530,17 @@ fn write_floor_crate(root: &Path, dir: &Path) -> Result<(), Failure> {
         std::fs::write(dir.join(name), text).map_err(|e| Failure::Failed(format!("{name}: {e}")))
     };
     write("adapted.json", &out.adapted.to_string())?;
+    let manifest = FLOOR_MANIFEST.replace("{tls}", tls.reqwest_feature());
+    write("Cargo.toml", &manifest)?;
+    write("build.rs", FLOOR_BUILD_RS)?;
     write(
-        "Cargo.toml",
-        r#"[package]
+        "src/lib.rs",
+        "#![allow(warnings)]\ninclude!(concat!(env!(\"OUT_DIR\"), \"/client.rs\"));\n",
+    )?;
+    Ok(())
+}
+
+const FLOOR_MANIFEST: &str = r#"[package]
 name = "aitoearn-floor"
 version = "0.0.0"
 edition = "2021"
@@ -493,8 +550,7 @@ publish = false
 
 [dependencies]
 progenitor-client = "0.15.1"
-reqwest = { version = "0.13.4", default-features = false, features = ["json", "query", "stream", "http2", "rustls-no-provider"] }
-rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"] }
+reqwest = { version = "0.13.4", default-features = false, features = ["json", "query", "stream", "http2"{tls}] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }
@@ -507,11 +563,9 @@ openapiv3 = "2.2.0"
 serde_json = "1"
 syn = { version = "3", features = ["full"] }
 prettyplease = "0.3"
-"#,
-    )?;
-    write(
-        "build.rs",
-        r#"fn main() {
+"#;
+
+const FLOOR_BUILD_RS: &str = r#"fn main() {
     let start = std::time::Instant::now();
     let text = std::fs::read_to_string("adapted.json").unwrap();
     let mut spec: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -553,11 +607,21 @@ fn strip(v: &mut serde_json::Value) {
         _ => {}
     }
 }
-"#,
-    )?;
-    write(
-        "src/lib.rs",
-        "#![allow(warnings)]\ninclude!(concat!(env!(\"OUT_DIR\"), \"/client.rs\"));\n",
-    )?;
-    Ok(())
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_floor_gets_the_tls_stack_of_the_sdk_build() {
+        assert_eq!(Tls::of(false, ""), Tls::Rustls, "the SDK's default");
+        assert_eq!(Tls::of(false, "mock"), Tls::Rustls);
+        assert_eq!(Tls::of(true, "channels"), Tls::None);
+        assert_eq!(Tls::of(true, "rustls,channels"), Tls::Rustls);
+        assert_eq!(Tls::of(true, "native-tls"), Tls::Native);
+        assert_eq!(Tls::of(false, "rustls native-tls"), Tls::Native, "as the SDK prefers");
+        let manifest = FLOOR_MANIFEST.replace("{tls}", Tls::Rustls.reqwest_feature());
+        assert!(manifest.contains(r#""http2", "rustls"] }"#), "{manifest}");
+    }
 }
