@@ -67,65 +67,43 @@ pub fn emit(file: &mut syn::File, models: &BTreeSet<String>) -> usize {
     count
 }
 
-/// One model's builder struct and impls (inside `mod builder`, so models are `super::X`).
+/// The macro that writes a builder (`src/builders.rs`), as invoked from `mod builder`.
+const MACRO: &str = "model_builder";
+
+/// One model's builder: one invocation of `crate::builders::model_builder!` (inside `mod
+/// builder`, so models are `super::X`), a row per field: `(field, Type, "name", start)`,
+/// `start` being `required`, `default` or `with <fn path>`.
 fn builder(model: &syn::ItemStruct) -> TokenStream {
     let name = &model.ident;
+    let macro_name = format_ident!("{MACRO}");
     // typify starts each field as serde would fill it in when its key is absent.
-    let fields: Vec<(&syn::Ident, syn::Type, Missing)> = model
-        .fields
-        .iter()
-        .filter_map(|f| {
-            Some((
-                f.ident.as_ref()?,
-                in_builder(&f.ty),
-                serde_fields::read(f)?.missing,
-            ))
-        })
-        .collect();
-    let idents: Vec<&syn::Ident> = fields.iter().map(|(i, _, _)| *i).collect();
-    let types: Vec<&syn::Type> = fields.iter().map(|(_, t, _)| t).collect();
-    let starts = fields.iter().map(|(ident, _, start)| match start {
-        Missing::Path(path) => quote!(Ok(super::#path())),
-        Missing::Default => quote!(Ok(Default::default())),
-        Missing::Required => {
-            let text = format!("no value supplied for {}", serde_fields::unraw(ident));
-            quote!(Err(#text.to_string()))
-        }
+    let rows = model.fields.iter().filter_map(|f| {
+        let ident = f.ident.as_ref()?;
+        let ty = in_builder(&f.ty);
+        let text = serde_fields::unraw(ident);
+        let start = match serde_fields::read(f)?.missing {
+            Missing::Path(path) => quote!(with super::#path),
+            Missing::Default => quote!(default),
+            Missing::Required => quote!(required),
+        };
+        Some(quote!((#ident, #ty, #text, #start)))
     });
-    let texts = idents.iter().map(|i| serde_fields::unraw(i));
     quote! {
-        #[derive(Clone, Debug)]
-        pub struct #name {
-            #(#idents: Result<#types, String>,)*
-        }
-        impl ::std::default::Default for #name {
-            fn default() -> Self {
-                Self { #(#idents: #starts,)* }
-            }
-        }
-        impl #name {
-            #(
-                pub fn #idents<T>(mut self, value: T) -> Self
-                where
-                    T: TryInto<#types>,
-                    T::Error: Display,
-                {
-                    self.#idents = set(value, #texts);
-                    self
-                }
-            )*
-        }
-        impl ::std::convert::TryFrom<#name> for super::#name {
-            type Error = super::error::ConversionError;
-            fn try_from(value: #name) -> Result<Self, super::error::ConversionError> {
-                Ok(Self { #(#idents: value.#idents?,)* })
-            }
-        }
-        impl ::std::convert::From<super::#name> for #name {
-            fn from(value: super::#name) -> Self {
-                Self { #(#idents: Ok(value.#idents),)* }
-            }
-        }
+        crate::builders::#macro_name!(#name, [#(#rows),*]);
+    }
+}
+
+/// The model an item of `mod builder` is the builder of (`X` of `model_builder!(X, …)`).
+pub fn built_model(item: &syn::Item) -> Option<String> {
+    let syn::Item::Macro(m) = item else {
+        return None;
+    };
+    if m.mac.path.segments.last()?.ident != MACRO {
+        return None;
+    }
+    match m.mac.tokens.clone().into_iter().next()? {
+        proc_macro2::TokenTree::Ident(name) => Some(name.to_string()),
+        _ => None,
     }
 }
 
@@ -195,17 +173,33 @@ mod tests {
         assert_eq!(emit(&mut file, &models), 2);
         let text = file.to_token_stream().to_string();
         for wanted in [
-            "pub struct Body { n : Result < i64 , String > , inner : Result < :: std :: vec :: Vec < super :: Inner > , String > , r#type :",
-            "n : Ok (super :: defaults :: body_n ())",
-            "inner : Err (\"no value supplied for inner\" . to_string ())",
-            "r#type : Ok (Default :: default ())",
-            "self . r#type = set (value , \"type\")",
-            "impl :: std :: convert :: TryFrom < Body > for super :: Body",
-            "impl :: std :: convert :: From < super :: Inner > for Inner",
+            "crate :: builders :: model_builder ! (Body , [(n , i64 , \"n\" , with super :: defaults :: body_n) , (inner , :: std :: vec :: Vec < super :: Inner > , \"inner\" , required) , (r#type , :: std :: option :: Option < :: std :: string :: String > , \"type\" , default)])",
+            "crate :: builders :: model_builder ! (Inner , [(x , i64 , \"x\" , required)])",
             "pub fn builder () -> builder :: Body",
         ] {
             assert!(text.contains(wanted), "{wanted} not in {text}");
         }
+        let builder_mod = file.items[0].clone();
+        let syn::Item::Mod(types) = builder_mod else {
+            panic!()
+        };
+        let built: Vec<String> = types
+            .content
+            .unwrap()
+            .1
+            .iter()
+            .filter_map(|i| match i {
+                syn::Item::Mod(m) if m.ident == "builder" => Some(m.content.clone().unwrap().1),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|i| built_model(&i))
+            .collect();
+        assert_eq!(
+            built,
+            ["Body", "Inner"],
+            "built_model reads what builder() writes"
+        );
         assert!(!text.contains("builder :: Answer"), "{text}");
         assert!(!text.contains("builder :: Kind"), "{text}");
     }

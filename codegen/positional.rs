@@ -97,11 +97,8 @@ pub fn read(file: &syn::File) -> Result<Interface, String> {
                         syn::Item::Enum(e) => types.insert(e.ident.to_string()),
                         syn::Item::Type(t) => types.insert(t.ident.to_string()),
                         syn::Item::Mod(b) if b.ident == "builder" => {
-                            for item in b.content.iter().flat_map(|(_, items)| items) {
-                                if let syn::Item::Struct(s) = item {
-                                    builders.insert(s.ident.to_string());
-                                }
-                            }
+                            let items = b.content.iter().flat_map(|(_, items)| items);
+                            builders.extend(items.filter_map(super::builders::built_model));
                             false
                         }
                         _ => false,
@@ -261,7 +258,7 @@ mod tests {
             pub mod types {
                 pub struct Body { pub a: i64 }
                 pub enum Kind { A }
-                pub mod builder { pub struct Body { a: Result<i64, String> } }
+                pub mod builder { crate::builders::model_builder!(Body, [(a, i64, "a", required)]); }
             }
             impl Client {
                 pub async fn op<'a>(&'a self, id: &'a str, kind: types::Kind,

@@ -64,6 +64,7 @@
 extern crate self as aitoearn;
 
 mod auth;
+mod builders;
 mod call;
 mod client;
 mod config;
