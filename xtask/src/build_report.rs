@@ -620,7 +620,11 @@ mod tests {
         assert_eq!(Tls::of(true, "channels"), Tls::None);
         assert_eq!(Tls::of(true, "rustls,channels"), Tls::Rustls);
         assert_eq!(Tls::of(true, "native-tls"), Tls::Native);
-        assert_eq!(Tls::of(false, "rustls native-tls"), Tls::Native, "as the SDK prefers");
+        assert_eq!(
+            Tls::of(false, "rustls native-tls"),
+            Tls::Native,
+            "as the SDK prefers"
+        );
         let manifest = FLOOR_MANIFEST.replace("{tls}", Tls::Rustls.reqwest_feature());
         assert!(manifest.contains(r#""http2", "rustls"] }"#), "{manifest}");
     }
