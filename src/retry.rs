@@ -6,8 +6,6 @@
 
 use std::time::Duration;
 
-use backon::{BackoffBuilder, ExponentialBuilder};
-
 use crate::error::{Error, TransportKind};
 
 /// Retry settings of a [`Client`](crate::Client).
@@ -76,7 +74,8 @@ impl RetryPolicy {
         self
     }
 
-    /// Randomize waits (on by default), so many clients do not retry in step.
+    /// Randomize waits (on by default), so many clients do not retry in step: each wait is
+    /// drawn from the upper half of its step (a 400 ms step waits 200–400 ms).
     pub fn jitter(mut self, on: bool) -> Self {
         self.jitter = on;
         self
@@ -94,17 +93,21 @@ impl RetryPolicy {
         self
     }
 
-    /// The waits before each retry.
+    /// The waits before each retry: `initial_delay`, doubling, at most `max_delay`; with jitter
+    /// each wait is drawn uniformly from its upper half, so it never exceeds `max_delay`.
     pub(crate) fn delays(&self) -> impl Iterator<Item = Duration> + use<> {
-        let mut builder = ExponentialBuilder::default()
-            .with_min_delay(self.initial_delay)
-            .with_max_delay(self.max_delay)
-            .with_factor(2.0)
-            .with_max_times(self.max_retries);
-        if self.jitter {
-            builder = builder.with_jitter();
-        }
-        builder.build()
+        let (max, jitter) = (self.max_delay, self.jitter);
+        let mut rng = Jitter::seeded();
+        let mut next = self.initial_delay.min(max);
+        (0..self.max_retries).map(move |_| {
+            let full = next;
+            next = next.saturating_mul(2).min(max);
+            if jitter {
+                full / 2 + (full / 2).mul_f64(rng.unit())
+            } else {
+                full
+            }
+        })
     }
 
     /// The wait a `Retry-After` asks for, within bounds.
@@ -134,6 +137,27 @@ impl RetryPolicy {
             }
             _ => false,
         }
+    }
+}
+
+/// A small pseudo-random sequence for jitter (splitmix64), seeded from std's per-process
+/// random hash keys: jitter only has to keep clients out of step, not be unpredictable.
+struct Jitter(u64);
+
+impl Jitter {
+    fn seeded() -> Self {
+        use std::hash::BuildHasher as _;
+        Self(std::collections::hash_map::RandomState::new().hash_one(std::time::Instant::now()))
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -168,6 +192,42 @@ mod tests {
         assert_eq!(d[1].as_millis(), 200);
         assert!(d[3] <= Duration::from_secs(8));
         assert_eq!(RetryPolicy::none().delays().count(), 0);
+        let capped: Vec<_> = p
+            .clone()
+            .max_delay(Duration::from_millis(300))
+            .delays()
+            .collect();
+        assert_eq!(
+            capped.iter().map(Duration::as_millis).collect::<Vec<_>>(),
+            [100, 200, 300, 300]
+        );
+    }
+
+    #[test]
+    fn jittered_delays_stay_in_the_upper_half_of_their_step() {
+        let p = RetryPolicy::default()
+            .initial_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_millis(800))
+            .max_retries(6);
+        let steps = [100u128, 200, 400, 800, 800, 800];
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..50 {
+            let d: Vec<_> = p.delays().collect();
+            assert_eq!(d.len(), steps.len());
+            for (d, step) in d.iter().zip(steps) {
+                let us = d.as_micros();
+                assert!(
+                    us >= step * 500 && us <= step * 1000,
+                    "{d:?} for a {step} ms step"
+                );
+                seen.insert(us);
+            }
+        }
+        assert!(
+            seen.len() > 100,
+            "jitter varies: {} distinct waits",
+            seen.len()
+        );
     }
 
     #[test]
