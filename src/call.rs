@@ -204,12 +204,7 @@ pub(crate) fn new_request_id() -> String {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mix = |mut x: u64| {
-        // splitmix64 finalizer
-        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        x ^ (x >> 31)
-    };
+    let mix = crate::mix::splitmix64;
     let hi = mix(nanos ^ u64::from(std::process::id()).rotate_left(32));
     let lo = mix(n.wrapping_add(nanos.rotate_left(17)));
     format!("{hi:016x}{lo:016x}")

@@ -78,6 +78,7 @@ mod error;
 pub mod flows;
 mod generic;
 mod hooks;
+mod mix;
 #[cfg(feature = "schemars")]
 mod model_schema;
 mod open;
