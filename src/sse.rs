@@ -618,4 +618,317 @@ mod tests {
             matches!(&events[1], Err(Error::Stream { reason, .. }) if reason.contains("reset"))
         );
     }
+
+    /// Runs [`Events`] over `chunks` (each one read) to the end: what it dispatched, and its
+    /// state afterwards.
+    fn assemble(chunks: &[&[u8]]) -> (Vec<std::result::Result<RawEvent, String>>, Events) {
+        let chunks: Vec<std::result::Result<Bytes, BodyError>> = chunks
+            .iter()
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let mut events = Events::new(Lines::new(Box::pin(stream::iter(chunks))));
+        let mut out = Vec::new();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        loop {
+            match events.poll_event(&mut cx) {
+                Poll::Pending => unreachable!("in-memory streams never wait"),
+                Poll::Ready(None) => break,
+                Poll::Ready(Some(Ok(event))) => out.push(Ok(event)),
+                Poll::Ready(Some(Err(e))) => {
+                    out.push(Err(match e {
+                        BodyError::LineTooLong => "line too long".to_owned(),
+                        BodyError::DataTooLong => "data too long".to_owned(),
+                        BodyError::Other(e) => e,
+                        BodyError::Http(e) => e.to_string(),
+                    }));
+                    break;
+                }
+            }
+        }
+        (out, events)
+    }
+
+    fn raw(event: &str, id: Option<&str>, data: &str) -> std::result::Result<RawEvent, String> {
+        Ok(RawEvent {
+            event: event.to_owned(),
+            id: id.map(str::to_owned),
+            data: data.to_owned(),
+        })
+    }
+
+    #[test]
+    fn fields_comments_and_values() {
+        let (events, _) = assemble(&[b": a comment\n\
+            :\n\
+            data:no space\n\
+            data: one space removed\n\
+            data:  only one space removed\n\
+            data: a:b: colons in the value\n\
+            data\n\
+            foo: unknown\n\
+            DATA: names are case-sensitive\n\
+            data : a space ends no name\n\
+            dat\n\
+            data:\n\n"]);
+        assert_eq!(
+            events,
+            [raw(
+                "message",
+                None,
+                "no space\none space removed\n only one space removed\na:b: colons in the value\n\n"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_multi_line_data_event_drops_only_the_last_newline() {
+        let (events, _) = assemble(&[b"data: YHOO\ndata: +2\ndata: 10\n\n"]);
+        assert_eq!(events, [raw("message", None, "YHOO\n+2\n10")]);
+        // `data` without a value: an event whose data is empty, and one of one newline.
+        let (events, _) = assemble(&[b"data\n\ndata\ndata\n\ndata:\n"]);
+        assert_eq!(
+            events,
+            [
+                raw("message", None, ""),
+                raw("message", None, "\n"),
+                raw("message", None, "")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_event_type_defaults_to_message_and_is_reset_at_every_dispatch() {
+        let (events, _) = assemble(&[b"event: add\ndata: 1\n\n\
+            data: 2\n\n\
+            event: orphan\n\n\
+            data: 3\n\n\
+            event\ndata: 4\n\n\
+            event: a\nevent: b\ndata: 5\n\n"]);
+        assert_eq!(
+            events,
+            [
+                raw("add", None, "1"),
+                raw("message", None, "2"),
+                // `event: orphan` had no data: nothing dispatched, and the type was reset.
+                raw("message", None, "3"),
+                raw("message", None, "4"),
+                raw("b", None, "5"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_last_event_id_persists_and_an_id_with_nul_is_ignored() {
+        let (events, state) = assemble(&[b"id: 1\ndata: a\n\n\
+            data: b\n\n\
+            id: 2\n\n\
+            data: c\n\n\
+            id: 3\0\ndata: d\n\n\
+            id\ndata: e\n\n\
+            id: 4\ndata: f\nid: 5\n\n\
+            data: g\n\n"]);
+        assert_eq!(
+            events,
+            [
+                raw("message", Some("1"), "a"),
+                raw("message", Some("1"), "b"),
+                // Set by an event that dispatched nothing, still the last id.
+                raw("message", Some("2"), "c"),
+                raw("message", Some("2"), "d"),
+                // An empty id empties it.
+                raw("message", None, "e"),
+                // The id set last before the blank line is the event's.
+                raw("message", Some("5"), "f"),
+                raw("message", Some("5"), "g"),
+            ]
+        );
+        assert_eq!(state.last_id, "5");
+    }
+
+    #[test]
+    fn retry_takes_ascii_digits_only() {
+        let retry = |body: &str| assemble(&[body.as_bytes()]).1.retry;
+        assert_eq!(retry("retry: 1500\n"), Some(1500));
+        assert_eq!(retry("retry:0\n"), Some(0));
+        assert_eq!(retry("retry: 1500\nretry: 20\n"), Some(20));
+        for ignored in [
+            "",
+            "+5",
+            "-5",
+            "1.5",
+            "15x",
+            " 5",
+            "5 ",
+            "١٢",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(
+                retry(&format!("retry: 7\nretry: {ignored}\n")),
+                Some(7),
+                "{ignored:?}"
+            );
+        }
+        assert_eq!(retry("retry\n"), None);
+        // It dispatches nothing and leaves the event alone.
+        let (events, state) = assemble(&[b"data: 1\nretry: 30\n\n"]);
+        assert_eq!(
+            (events, state.retry),
+            (vec![raw("message", None, "1")], Some(30))
+        );
+    }
+
+    #[test]
+    fn cr_lf_and_crlf_each_end_one_line() {
+        let (events, _) = assemble(&[b"data: 1\r\n\r\ndata: 2\n\ndata: 3\r\rdata: 4\n\r\
+            data: 5\r\n\ndata: 6\r\r\ndata: 7\n\r\n"]);
+        assert_eq!(
+            events,
+            (1..=7)
+                .map(|n| raw("message", None, &n.to_string()))
+                .collect::<Vec<_>>()
+        );
+        // A CRLF split between two reads is one line end; a CR ending a read dispatches its
+        // line without waiting for the next read's LF.
+        let (events, _) = assemble(&[b"data: a\r", b"\n\r", b"\ndata: b\r", b"\r", b"\n"]);
+        assert_eq!(
+            events,
+            [raw("message", None, "a"), raw("message", None, "b")]
+        );
+    }
+
+    #[test]
+    fn one_leading_byte_order_mark_is_stripped_and_no_other() {
+        let (events, _) = assemble(&[b"\xEF\xBB", b"\xBFdata: 1\n\n"]);
+        assert_eq!(events, [raw("message", None, "1")]);
+        // A second one is part of the first field's name (not `data`), as WHATWG has it.
+        let (events, _) = assemble(&["\u{feff}\u{feff}data: 1\n\ndata: 2\n\n".as_bytes()]);
+        assert_eq!(events, [raw("message", None, "2")]);
+        let (events, _) = assemble(&["data: 1\n\n\u{feff}data: 2\n\n".as_bytes()]);
+        assert_eq!(events, [raw("message", None, "1")]);
+        // Through the whole stream: no panic (`eventsource-stream` sliced it at byte 1).
+        assert_eq!(
+            data(&parse(&[
+                "\u{feff}\u{feff}data: 1\n\ndata: 2\n\n".as_bytes()
+            ])),
+            vec![json!(2)]
+        );
+    }
+
+    #[test]
+    fn an_unterminated_last_event_is_dispatched_at_the_end_of_the_body() {
+        let (events, _) = assemble(&[b"data: 1\n\nevent: e\nid: 3\ndata: x\ndata: y"]);
+        assert_eq!(
+            events,
+            [raw("message", None, "1"), raw("e", Some("3"), "x\ny")]
+        );
+        let (events, _) = assemble(&[b"data: x\n: a comment without a line end"]);
+        assert_eq!(events, [raw("message", None, "x")]);
+        // Nothing pending: nothing more.
+        let (events, _) = assemble(&[b"data: x\n\nevent: e\n"]);
+        assert_eq!(events, [raw("message", None, "x")]);
+        let (events, _) = assemble(&[b""]);
+        assert_eq!(events, []);
+        // A failed body dispatches nothing after the failure.
+        let chunks: Vec<std::result::Result<Bytes, BodyError>> = vec![
+            Ok(Bytes::from_static(b"data: 1\n")),
+            Err(BodyError::Other("reset".to_owned())),
+        ];
+        let mut events = Events::new(Lines::new(Box::pin(stream::iter(chunks))));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(matches!(
+            events.poll_event(&mut cx),
+            Poll::Ready(Some(Err(BodyError::Other(e)))) if e == "reset"
+        ));
+        assert!(matches!(events.poll_event(&mut cx), Poll::Ready(None)));
+    }
+
+    #[test]
+    fn the_data_of_one_event_is_bounded() {
+        let line = Bytes::from([&b"data: "[..], &[b'a'; 1 << 20], b"\n"].concat());
+        let body = std::iter::once(Bytes::from_static(b"data: 1\n\n"))
+            .chain(std::iter::repeat_n(line, 100))
+            .map(Ok::<_, std::io::Error>);
+        let events = EventStream::<Value>::from_byte_stream("test", stream::iter(body));
+        let events: Vec<_> = futures_executor_lite(events.collect());
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(events[0].as_ref().unwrap().data, json!(1));
+        match &events[1] {
+            Err(Error::Stream { reason, .. }) => assert_eq!(
+                reason,
+                "an event's data is longer than the 67108864-byte limit"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn events_without_data_hold_no_memory() {
+        // A million blank lines, event types and ids without data, then one event.
+        let junk = b"\n\r\n\revent: x\nid: 1\n: c\n\n".repeat(1 << 17);
+        let (events, state) = assemble(&[&junk, b"data: 1\n\n"]);
+        assert_eq!(events, [raw("message", Some("1"), "1")]);
+        assert_eq!((state.event.capacity(), state.data.capacity()), (0, 0));
+    }
+
+    #[test]
+    fn the_errors_keep_their_messages() {
+        let chunks: Vec<std::result::Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from_static(b"data: 1\n\n")),
+            Err(std::io::Error::other("reset by peer")),
+        ];
+        let events = EventStream::<Value>::from_byte_stream("op", stream::iter(chunks));
+        let events: Vec<_> = futures_executor_lite(events.collect());
+        match &events[..] {
+            [
+                Ok(_),
+                Err(Error::Stream {
+                    operation,
+                    request_id,
+                    reason,
+                }),
+            ] => assert_eq!(
+                (*operation, request_id.as_str(), reason.as_str()),
+                ("op", "", "the body broke off: reset by peer")
+            ),
+            other => panic!("{other:?}"),
+        }
+        match &parse(&[b"event: e\ndata: nope\n\n"])[..] {
+            [Err(e)] => assert!(
+                e.contains("event `e`: data ") && e.ends_with("data starts: nope"),
+                "{e}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The whole pipeline (framer and assembly, then decoding) under every way of cutting the
+    /// body into three reads, with every field rule, every line ending and a byte order mark.
+    #[test]
+    fn every_split_of_a_body_gives_the_same_exact_events() {
+        let body: &[u8] = "\u{feff}:c\r\nretry: 10\r\nid: a\r\nevent: one\r\ndata:1\r\n\r\n\
+            id\nevent: two\ndata: [\ndata:  2]\nfoo: 9\n\n\
+            \rid: b\0\rdata\rdata: 3\r\r\
+            :x\nevent: no-data\n\n\
+            data: {\"k\":\"日本\"}\ndata"
+            .as_bytes();
+        let event = |event: &str, id: Option<&str>, data: Value| {
+            Ok(Event {
+                event: event.to_owned(),
+                id: id.map(str::to_owned),
+                data,
+            })
+        };
+        let expected = vec![
+            event("one", Some("a"), json!(1)),
+            event("two", None, json!([2])),
+            event("message", None, json!(3)),
+            event("message", None, json!({"k": "日本"})),
+        ];
+        for i in 0..=body.len() {
+            for j in i..=body.len() {
+                let split = parse(&[&body[..i], &body[i..j], &body[j..]]);
+                assert_eq!(split, expected, "split at {i} and {j}");
+            }
+        }
+    }
 }
