@@ -1,5 +1,5 @@
-//! Consuming a long event stream: the SDK's `EventStream` against `eventsource-stream` used
-//! directly on the same bytes, with each event's data decoded to `serde_json::Value` both ways.
+//! Consuming a long event stream: the SDK's `EventStream` (its own parser, `src/sse.rs`) against
+//! `eventsource-stream` (a dev-dependency only, as the baseline) used directly on the same bytes, with each event's data decoded to `serde_json::Value` both ways.
 //!
 //! - `in_memory`: 100 000 OpenAI `chat.completion.chunk` events and `[DONE]`, in 8 KiB reads
 //!   (the size of hyper's first read buffer) from an in-memory stream; the SDK side goes through

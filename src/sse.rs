@@ -1,38 +1,43 @@
 //! Server-Sent Events as a typed `Stream`.
 //!
-//! Parsing follows the WHATWG event-stream rules and is done by `eventsource-stream`, behind a
-//! line framer of our own ([`Lines`]) that fixes four defects of that crate (0.2.3) when it is
-//! fed network reads directly:
+//! Two stages, both ours, following the WHATWG HTML "event stream interpretation" rules:
 //!
-//! - **A byte order mark panics.** The crate strips a leading U+FEFF with `&s[1..]`, inside the
-//!   three bytes of the character. The framer strips it first.
-//! - **A final event without a trailing blank line is lost.** At the end of the body the crate
-//!   drops whatever it has buffered. The framer ends the last line and adds the blank line, so
-//!   the event is dispatched; if it was cut short its data fails to decode, so truncation is
-//!   reported, never silent. (WHATWG discards such an event because a browser reconnects and
-//!   gets it again; an SDK call does not reconnect.)
-//! - **Invalid UTF-8 stalls the stream.** The crate keeps the bytes after an invalid sequence
-//!   and appends every later read to them, so no further event is ever yielded and memory grows
-//!   until the body ends. The framer decodes each line as WHATWG says (invalid sequences become
-//!   U+FFFD).
-//! - **Quadratic work on long lines and large reads.** The crate parses its whole buffer again on
-//!   every read until a line is complete (a multi-megabyte base64 image line arriving in 16 KiB
-//!   reads is scanned hundreds of times), and copies the rest of its buffer after every line.
-//!   The framer hands it one complete line at a time, so every byte is scanned a fixed number of
-//!   times.
+//! - **[`Lines`]**, the framer, cuts the body into lines: the three line endings (CRLF, LF, lone
+//!   CR, also when a CRLF is split across two reads), a leading byte order mark stripped, a
+//!   line handed on as soon as its end has arrived (a lone-CR line does not wait for the next
+//!   read), a line bounded in length ([`MAX_LINE`]), and every byte scanned a fixed number of
+//!   times however the reads cut the line (a multi-megabyte base64 image line in 16 KiB reads
+//!   is still linear work; a long line is copied once, into a buffer of its size).
+//! - **[`Events`]** assembles events from those lines: fields, comments, the data buffer, the
+//!   last event id, dispatch at a blank line. Each line is decoded with WHATWG's "UTF-8
+//!   decode" (invalid sequences become U+FFFD); a line always ends on a character boundary, so
+//!   it can be decoded on its own. The data of one event is bounded too ([`MAX_LINE`]).
 //!
-//! The framer also normalises the three line endings (CRLF, LF, lone CR, also when a CRLF is
-//! split across two reads) and dispatches a lone-CR line without waiting for the next read.
-//! On top of the parsed events, this module decodes each event's `data` and ends the stream at
-//! the OpenAI-style `[DONE]` sentinel.
+//! One deliberate difference from WHATWG: **a final event without a trailing blank line is
+//! dispatched**, where a browser discards it (it reconnects and gets the event again; an SDK
+//! call does not reconnect). If it was cut short its data fails to decode, so truncation is
+//! reported, never silent.
+//!
+//! The events used to be assembled by the `eventsource-stream` crate behind this framer. It
+//! re-framed the lines the framer had already cut (with `nom`, which it brought into every
+//! build along with `minimal-lexical`), and the framer had to work around it: it panicked on a
+//! byte order mark (it sliced U+FEFF at byte 1), stalled for good on invalid UTF-8, re-scanned
+//! its whole buffer on every read until a line ended (quadratic on long lines), and dropped an
+//! unterminated last event (its stream ends when the body does, without looking at what it had
+//! buffered; the framer added a blank line to dispatch it). What callers see is unchanged:
+//! the same events, `event` and `id` values, and the same errors with the same messages; a
+//! second byte order mark, which made that crate panic, is now part of the first field's
+//! name, as WHATWG has it.
+//!
+//! On top of the events, this module decodes each event's `data` and ends the stream at the
+//! OpenAI-style `[DONE]` sentinel.
 
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
-use eventsource_stream::{EventStreamError, Eventsource};
+use bytes::{Buf, Bytes, BytesMut};
 use futures_core::Stream;
 use futures_core::stream::FusedStream;
 use futures_util::StreamExt;
@@ -63,23 +68,17 @@ enum BodyError {
     Other(String),
     /// A line grew past [`MAX_LINE`] without ending.
     LineTooLong,
+    /// The `data:` lines of one event added up to more than [`MAX_LINE`] bytes.
+    DataTooLong,
 }
 
-/// The longest line the parser takes (the client's default limit on a body read into memory):
-/// a server that never ends a line cannot make the stream hold unbounded memory.
+/// The longest line the framer takes, and the most data one event may carry (the client's
+/// default limit on a body read into memory): a server that never ends a line, or an event,
+/// cannot make the stream hold unbounded memory.
 const MAX_LINE: usize = 64 * 1024 * 1024;
 
 /// The body.
 type Source = Pin<Box<dyn Stream<Item = std::result::Result<Bytes, BodyError>> + Send + Sync>>;
-
-type Inner = Pin<
-    Box<
-        dyn Stream<
-                Item = std::result::Result<eventsource_stream::Event, EventStreamError<BodyError>>,
-            > + Send
-            + Sync,
-    >,
->;
 
 /// A stream of [`Event`]s, from a streaming operation's `stream()` or `send()`.
 ///
@@ -110,7 +109,7 @@ pub struct EventStream<T> {
     operation: &'static str,
     /// The `x-request-id` of the call, for errors.
     request_id: Arc<str>,
-    inner: Option<Inner>,
+    inner: Option<Events>,
     _data: PhantomData<fn() -> T>,
 }
 
@@ -149,7 +148,7 @@ impl<T> EventStream<T> {
         Self {
             operation,
             request_id,
-            inner: Some(Box::pin(Lines::new(source).eventsource())),
+            inner: Some(Events::new(Lines::new(source))),
             _data: PhantomData,
         }
     }
@@ -163,10 +162,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
         let Some(inner) = self.inner.as_mut() else {
             return Poll::Ready(None);
         };
-        let item = match inner.as_mut().poll_next(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(item) => item,
-        };
+        let item = ready!(inner.poll_event(cx));
         let out = match item {
             None => None,
             Some(Ok(ev)) if ev.data.trim() == "[DONE]" => None,
@@ -176,7 +172,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 return Poll::Ready(Some(match decoded {
                     Ok(data) => Ok(Event {
                         event: ev.event,
-                        id: (!ev.id.is_empty()).then_some(ev.id),
+                        id: ev.id,
                         data,
                     }),
                     Err(reason) => Err(Error::Stream {
@@ -190,33 +186,23 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                     }),
                 }));
             }
-            Some(Err(EventStreamError::Transport(BodyError::Http(e)))) => {
+            Some(Err(BodyError::Http(e))) => {
                 Some(Err(Error::transport(operation, &self.request_id, e)))
             }
-            Some(Err(EventStreamError::Transport(BodyError::Other(reason)))) => {
-                Some(Err(Error::Stream {
-                    operation,
-                    request_id: self.request_id.to_string(),
-                    reason: format!("the body broke off: {reason}"),
-                }))
-            }
-            Some(Err(EventStreamError::Transport(BodyError::LineTooLong))) => {
-                Some(Err(Error::Stream {
-                    operation,
-                    request_id: self.request_id.to_string(),
-                    reason: format!("a line is longer than the {MAX_LINE}-byte limit"),
-                }))
-            }
-            // Not produced for the framed lines this module feeds the parser; kept total.
-            Some(Err(EventStreamError::Utf8(e))) => Some(Err(Error::Stream {
+            Some(Err(BodyError::Other(reason))) => Some(Err(Error::Stream {
                 operation,
                 request_id: self.request_id.to_string(),
-                reason: e.to_string(),
+                reason: format!("the body broke off: {reason}"),
             })),
-            Some(Err(EventStreamError::Parser(e))) => Some(Err(Error::Stream {
+            Some(Err(BodyError::LineTooLong)) => Some(Err(Error::Stream {
                 operation,
                 request_id: self.request_id.to_string(),
-                reason: e.to_string(),
+                reason: format!("a line is longer than the {MAX_LINE}-byte limit"),
+            })),
+            Some(Err(BodyError::DataTooLong)) => Some(Err(Error::Stream {
+                operation,
+                request_id: self.request_id.to_string(),
+                reason: format!("an event's data is longer than the {MAX_LINE}-byte limit"),
             })),
         };
         // End for good after `[DONE]`, the end of the body, or a broken connection; the
@@ -232,9 +218,147 @@ impl<T: DeserializeOwned> FusedStream for EventStream<T> {
     }
 }
 
-/// Splits a byte stream into complete lines, each valid UTF-8 and ending in `\n` (or `\r\n`),
-/// one line per item; at the clean end of the body, ends a last unterminated line and adds a
-/// blank line so that a pending event is dispatched. See the module documentation for why.
+/// An event as [`Events`] dispatches it, before its data is decoded.
+#[derive(Debug, PartialEq)]
+struct RawEvent {
+    /// The event type buffer, or `"message"` when it was empty.
+    event: String,
+    /// The last event id, `None` when it is empty (never set, or set by an empty `id` field).
+    id: Option<String>,
+    /// The data buffer without its last LF.
+    data: String,
+}
+
+/// Assembles events from the lines of [`Lines`], by WHATWG's "event stream interpretation":
+///
+/// - a blank line dispatches the event;
+/// - a line starting with `:` is a comment;
+/// - otherwise the line is a field: its name up to the first `:`, its value after it with one
+///   leading space removed; a line without `:` is a field with an empty value;
+/// - `event` sets the event type buffer; `data` appends its value and a LF to the data buffer;
+///   `id` sets the last event id unless the value contains U+0000; `retry` sets the
+///   reconnection time if the value is ASCII digits only; any other field is ignored;
+/// - dispatching: with an empty data buffer, no event (and the event type buffer is emptied);
+///   otherwise the last LF of the data is removed, the type defaults to `message`, and the
+///   event carries the last event id, which stays for the events after it.
+///
+/// At the clean end of the body a pending event is dispatched, where WHATWG discards it (see the
+/// module documentation). `eventsource-stream` 0.2.3, which this replaces, discarded it too (its
+/// `poll_next` returns `None` when the body ends, leaving its buffer and event builder as they
+/// are); the framer used to add a blank line at the end to get it dispatched, and dispatching it
+/// here keeps what callers saw.
+struct Events {
+    lines: Lines,
+    /// The event type buffer.
+    event: String,
+    /// The data buffer: each `data:` value followed by a LF.
+    data: String,
+    /// The last event id buffer; it persists across events.
+    last_id: String,
+    /// The reconnection time the stream asked for (`retry:`), in milliseconds. Kept as WHATWG
+    /// says; nothing reads it outside the tests, as an SDK call does not reconnect.
+    #[cfg_attr(not(test), allow(dead_code))]
+    retry: Option<u64>,
+}
+
+impl Events {
+    fn new(lines: Lines) -> Self {
+        Self {
+            lines,
+            event: String::new(),
+            data: String::new(),
+            last_id: String::new(),
+            retry: None,
+        }
+    }
+
+    /// The next event, the error that ended the body, or `None` at its end.
+    fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<RawEvent, BodyError>>> {
+        loop {
+            match ready!(Pin::new(&mut self.lines).poll_next(cx)) {
+                Some(Ok(line)) => match self.line(&line) {
+                    Ok(None) => {}
+                    Ok(Some(event)) => return Poll::Ready(Some(Ok(event))),
+                    Err(e) => return Poll::Ready(Some(Err(self.fail(e)))),
+                },
+                Some(Err(e)) => return Poll::Ready(Some(Err(self.fail(e)))),
+                // The clean end of the body: a pending event is dispatched (see the type's
+                // documentation). Once; the buffers are empty afterwards.
+                None => return Poll::Ready(self.dispatch().map(Ok)),
+            }
+        }
+    }
+
+    /// After an error nothing more is dispatched: the partial event is dropped.
+    fn fail(&mut self, e: BodyError) -> BodyError {
+        self.event = String::new();
+        self.data = String::new();
+        e
+    }
+
+    /// Takes one line (without its line ending); a blank line may dispatch an event.
+    fn line(&mut self, line: &[u8]) -> std::result::Result<Option<RawEvent>, BodyError> {
+        if line.is_empty() {
+            return Ok(self.dispatch());
+        }
+        if line[0] == b':' {
+            return Ok(None);
+        }
+        // "UTF-8 decode": no copy when the line is valid.
+        let line = String::from_utf8_lossy(line);
+        let (name, value) = match line.split_once(':') {
+            Some((name, value)) => (name, value.strip_prefix(' ').unwrap_or(value)),
+            None => (&*line, ""),
+        };
+        match name {
+            "event" => value.clone_into(&mut self.event),
+            "data" => {
+                if self.data.len() + value.len() >= MAX_LINE {
+                    return Err(BodyError::DataTooLong);
+                }
+                self.data.push_str(value);
+                self.data.push('\n');
+            }
+            "id" if !value.contains('\0') => value.clone_into(&mut self.last_id),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                // More digits than a `u64` holds: ignored, as any unusable value.
+                if let Ok(ms) = value.parse() {
+                    self.retry = Some(ms);
+                }
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    /// Dispatches the event the buffers hold, if any, and empties them (but the last event id).
+    fn dispatch(&mut self) -> Option<RawEvent> {
+        let event = std::mem::take(&mut self.event);
+        if self.data.is_empty() {
+            return None;
+        }
+        let mut data = std::mem::take(&mut self.data);
+        if data.ends_with('\n') {
+            data.pop();
+        }
+        Some(RawEvent {
+            event: if event.is_empty() {
+                "message".to_owned()
+            } else {
+                event
+            },
+            id: (!self.last_id.is_empty()).then(|| self.last_id.clone()),
+            data,
+        })
+    }
+}
+
+/// Splits a byte stream into lines, one line per item, without their line ending (CRLF, LF or
+/// a lone CR), and without the byte order mark that may open the stream; at the clean end of
+/// the body, a last line without a line ending is an item too. The bytes are not decoded.
 struct Lines {
     /// `None` once the body has ended or failed.
     source: Option<Source>,
@@ -264,13 +388,13 @@ impl Lines {
         }
     }
 
-    /// A line as handed to the parser: valid UTF-8, without the byte order mark that may open
-    /// the stream.
+    /// A line as handed on: without the byte order mark that may open the stream (WHATWG's
+    /// "UTF-8 decode" strips one; a second is part of the line).
     fn emit(&mut self, mut line: Bytes) -> Bytes {
         if std::mem::take(&mut self.at_start) && line.starts_with(BOM) {
             line.advance(BOM.len());
         }
-        utf8_lossy(line)
+        line
     }
 
     /// Takes the line that ends at `chunk[end]` (a CR or LF) out of `partial` and `chunk`.
@@ -288,10 +412,11 @@ impl Lines {
         } else {
             1
         };
-        let lone_cr = term == 1 && chunk[end] == b'\r';
-        let line = if self.partial.is_empty() && !lone_cr {
+        let line = if self.partial.is_empty() {
             // The common case: the whole line is in this read; no copy.
-            chunk.split_to(end + term)
+            let line = chunk.split_to(end);
+            chunk.advance(term);
+            line
         } else {
             let line = join(&self.partial, &chunk[..end]);
             self.partial.clear();
@@ -303,29 +428,18 @@ impl Lines {
     }
 }
 
-/// U+FEFF in UTF-8. `eventsource-stream` strips it itself, but slices it at byte 1 and
-/// panics, so it never gets to see it.
+/// U+FEFF in UTF-8.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// `parts`, then `last`, then a LF, in one buffer of that size.
+/// `parts`, then `last`, in one buffer of that size.
 fn join(parts: &[Bytes], last: &[u8]) -> Bytes {
-    let len = parts.iter().map(Bytes::len).sum::<usize>() + last.len() + 1;
+    let len = parts.iter().map(Bytes::len).sum::<usize>() + last.len();
     let mut line = BytesMut::with_capacity(len);
     for part in parts {
         line.extend_from_slice(part);
     }
     line.extend_from_slice(last);
-    line.put_u8(b'\n');
     line.freeze()
-}
-
-/// WHATWG decodes the stream with "UTF-8 decode": invalid sequences become U+FFFD. A line
-/// always ends on a character boundary, so it can be decoded on its own.
-fn utf8_lossy(line: Bytes) -> Bytes {
-    match std::str::from_utf8(&line) {
-        Ok(_) => line,
-        Err(_) => Bytes::from(String::from_utf8_lossy(&line).into_owned()),
-    }
 }
 
 impl Stream for Lines {
@@ -364,20 +478,18 @@ impl Stream for Lines {
                     this.source = None;
                     this.partial.clear();
                     this.skip_lf = false;
-                    // Nothing after the error: the partial event is not dispatched.
                     this.chunk = Bytes::new();
                     return Poll::Ready(Some(Err(e)));
                 }
                 Poll::Ready(None) => {
                     this.source = None;
-                    // End the unterminated last line, if any, and dispatch a pending event.
-                    let tail = if this.partial.is_empty() {
-                        Bytes::from_static(b"\n")
-                    } else {
-                        join(&this.partial, b"\n")
-                    };
-                    this.partial.clear();
-                    return Poll::Ready(Some(Ok(this.emit(tail))));
+                    // The unterminated last line, if any.
+                    if !this.partial.is_empty() {
+                        let line = join(&this.partial, &[]);
+                        this.partial.clear();
+                        this.partial_len = 0;
+                        return Poll::Ready(Some(Ok(this.emit(line))));
+                    }
                 }
             }
         }
@@ -505,5 +617,318 @@ mod tests {
         assert!(
             matches!(&events[1], Err(Error::Stream { reason, .. }) if reason.contains("reset"))
         );
+    }
+
+    /// Runs [`Events`] over `chunks` (each one read) to the end: what it dispatched, and its
+    /// state afterwards.
+    fn assemble(chunks: &[&[u8]]) -> (Vec<std::result::Result<RawEvent, String>>, Events) {
+        let chunks: Vec<std::result::Result<Bytes, BodyError>> = chunks
+            .iter()
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let mut events = Events::new(Lines::new(Box::pin(stream::iter(chunks))));
+        let mut out = Vec::new();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        loop {
+            match events.poll_event(&mut cx) {
+                Poll::Pending => unreachable!("in-memory streams never wait"),
+                Poll::Ready(None) => break,
+                Poll::Ready(Some(Ok(event))) => out.push(Ok(event)),
+                Poll::Ready(Some(Err(e))) => {
+                    out.push(Err(match e {
+                        BodyError::LineTooLong => "line too long".to_owned(),
+                        BodyError::DataTooLong => "data too long".to_owned(),
+                        BodyError::Other(e) => e,
+                        BodyError::Http(e) => e.to_string(),
+                    }));
+                    break;
+                }
+            }
+        }
+        (out, events)
+    }
+
+    fn raw(event: &str, id: Option<&str>, data: &str) -> std::result::Result<RawEvent, String> {
+        Ok(RawEvent {
+            event: event.to_owned(),
+            id: id.map(str::to_owned),
+            data: data.to_owned(),
+        })
+    }
+
+    #[test]
+    fn fields_comments_and_values() {
+        let (events, _) = assemble(&[b": a comment\n\
+            :\n\
+            data:no space\n\
+            data: one space removed\n\
+            data:  only one space removed\n\
+            data: a:b: colons in the value\n\
+            data\n\
+            foo: unknown\n\
+            DATA: names are case-sensitive\n\
+            data : a space ends no name\n\
+            dat\n\
+            data:\n\n"]);
+        assert_eq!(
+            events,
+            [raw(
+                "message",
+                None,
+                "no space\none space removed\n only one space removed\na:b: colons in the value\n\n"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_multi_line_data_event_drops_only_the_last_newline() {
+        let (events, _) = assemble(&[b"data: YHOO\ndata: +2\ndata: 10\n\n"]);
+        assert_eq!(events, [raw("message", None, "YHOO\n+2\n10")]);
+        // `data` without a value: an event whose data is empty, and one of one newline.
+        let (events, _) = assemble(&[b"data\n\ndata\ndata\n\ndata:\n"]);
+        assert_eq!(
+            events,
+            [
+                raw("message", None, ""),
+                raw("message", None, "\n"),
+                raw("message", None, "")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_event_type_defaults_to_message_and_is_reset_at_every_dispatch() {
+        let (events, _) = assemble(&[b"event: add\ndata: 1\n\n\
+            data: 2\n\n\
+            event: orphan\n\n\
+            data: 3\n\n\
+            event\ndata: 4\n\n\
+            event: a\nevent: b\ndata: 5\n\n"]);
+        assert_eq!(
+            events,
+            [
+                raw("add", None, "1"),
+                raw("message", None, "2"),
+                // `event: orphan` had no data: nothing dispatched, and the type was reset.
+                raw("message", None, "3"),
+                raw("message", None, "4"),
+                raw("b", None, "5"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_last_event_id_persists_and_an_id_with_nul_is_ignored() {
+        let (events, state) = assemble(&[b"id: 1\ndata: a\n\n\
+            data: b\n\n\
+            id: 2\n\n\
+            data: c\n\n\
+            id: 3\0\ndata: d\n\n\
+            id\ndata: e\n\n\
+            id: 4\ndata: f\nid: 5\n\n\
+            data: g\n\n"]);
+        assert_eq!(
+            events,
+            [
+                raw("message", Some("1"), "a"),
+                raw("message", Some("1"), "b"),
+                // Set by an event that dispatched nothing, still the last id.
+                raw("message", Some("2"), "c"),
+                raw("message", Some("2"), "d"),
+                // An empty id empties it.
+                raw("message", None, "e"),
+                // The id set last before the blank line is the event's.
+                raw("message", Some("5"), "f"),
+                raw("message", Some("5"), "g"),
+            ]
+        );
+        assert_eq!(state.last_id, "5");
+    }
+
+    #[test]
+    fn retry_takes_ascii_digits_only() {
+        let retry = |body: &str| assemble(&[body.as_bytes()]).1.retry;
+        assert_eq!(retry("retry: 1500\n"), Some(1500));
+        assert_eq!(retry("retry:0\n"), Some(0));
+        assert_eq!(retry("retry: 1500\nretry: 20\n"), Some(20));
+        for ignored in [
+            "",
+            "+5",
+            "-5",
+            "1.5",
+            "15x",
+            " 5",
+            "5 ",
+            "١٢",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(
+                retry(&format!("retry: 7\nretry: {ignored}\n")),
+                Some(7),
+                "{ignored:?}"
+            );
+        }
+        assert_eq!(retry("retry\n"), None);
+        // It dispatches nothing and leaves the event alone.
+        let (events, state) = assemble(&[b"data: 1\nretry: 30\n\n"]);
+        assert_eq!(
+            (events, state.retry),
+            (vec![raw("message", None, "1")], Some(30))
+        );
+    }
+
+    #[test]
+    fn cr_lf_and_crlf_each_end_one_line() {
+        let (events, _) = assemble(&[b"data: 1\r\n\r\ndata: 2\n\ndata: 3\r\rdata: 4\n\r\
+            data: 5\r\n\ndata: 6\r\r\ndata: 7\n\r\n"]);
+        assert_eq!(
+            events,
+            (1..=7)
+                .map(|n| raw("message", None, &n.to_string()))
+                .collect::<Vec<_>>()
+        );
+        // A CRLF split between two reads is one line end; a CR ending a read dispatches its
+        // line without waiting for the next read's LF.
+        let (events, _) = assemble(&[b"data: a\r", b"\n\r", b"\ndata: b\r", b"\r", b"\n"]);
+        assert_eq!(
+            events,
+            [raw("message", None, "a"), raw("message", None, "b")]
+        );
+    }
+
+    #[test]
+    fn one_leading_byte_order_mark_is_stripped_and_no_other() {
+        let (events, _) = assemble(&[b"\xEF\xBB", b"\xBFdata: 1\n\n"]);
+        assert_eq!(events, [raw("message", None, "1")]);
+        // A second one is part of the first field's name (not `data`), as WHATWG has it.
+        let (events, _) = assemble(&["\u{feff}\u{feff}data: 1\n\ndata: 2\n\n".as_bytes()]);
+        assert_eq!(events, [raw("message", None, "2")]);
+        let (events, _) = assemble(&["data: 1\n\n\u{feff}data: 2\n\n".as_bytes()]);
+        assert_eq!(events, [raw("message", None, "1")]);
+        // Through the whole stream: no panic (`eventsource-stream` sliced it at byte 1).
+        assert_eq!(
+            data(&parse(&[
+                "\u{feff}\u{feff}data: 1\n\ndata: 2\n\n".as_bytes()
+            ])),
+            vec![json!(2)]
+        );
+    }
+
+    #[test]
+    fn an_unterminated_last_event_is_dispatched_at_the_end_of_the_body() {
+        let (events, _) = assemble(&[b"data: 1\n\nevent: e\nid: 3\ndata: x\ndata: y"]);
+        assert_eq!(
+            events,
+            [raw("message", None, "1"), raw("e", Some("3"), "x\ny")]
+        );
+        let (events, _) = assemble(&[b"data: x\n: a comment without a line end"]);
+        assert_eq!(events, [raw("message", None, "x")]);
+        // Nothing pending: nothing more.
+        let (events, _) = assemble(&[b"data: x\n\nevent: e\n"]);
+        assert_eq!(events, [raw("message", None, "x")]);
+        let (events, _) = assemble(&[b""]);
+        assert_eq!(events, []);
+        // A failed body dispatches nothing after the failure.
+        let chunks: Vec<std::result::Result<Bytes, BodyError>> = vec![
+            Ok(Bytes::from_static(b"data: 1\n")),
+            Err(BodyError::Other("reset".to_owned())),
+        ];
+        let mut events = Events::new(Lines::new(Box::pin(stream::iter(chunks))));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(matches!(
+            events.poll_event(&mut cx),
+            Poll::Ready(Some(Err(BodyError::Other(e)))) if e == "reset"
+        ));
+        assert!(matches!(events.poll_event(&mut cx), Poll::Ready(None)));
+    }
+
+    #[test]
+    fn the_data_of_one_event_is_bounded() {
+        let line = Bytes::from([&b"data: "[..], &[b'a'; 1 << 20], b"\n"].concat());
+        let body = std::iter::once(Bytes::from_static(b"data: 1\n\n"))
+            .chain(std::iter::repeat_n(line, 100))
+            .map(Ok::<_, std::io::Error>);
+        let events = EventStream::<Value>::from_byte_stream("test", stream::iter(body));
+        let events: Vec<_> = futures_executor_lite(events.collect());
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(events[0].as_ref().unwrap().data, json!(1));
+        match &events[1] {
+            Err(Error::Stream { reason, .. }) => assert_eq!(
+                reason,
+                "an event's data is longer than the 67108864-byte limit"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn events_without_data_hold_no_memory() {
+        // A million blank lines, event types and ids without data, then one event.
+        let junk = b"\n\r\n\revent: x\nid: 1\n: c\n\n".repeat(1 << 17);
+        let (events, state) = assemble(&[&junk, b"data: 1\n\n"]);
+        assert_eq!(events, [raw("message", Some("1"), "1")]);
+        assert_eq!((state.event.capacity(), state.data.capacity()), (0, 0));
+    }
+
+    #[test]
+    fn the_errors_keep_their_messages() {
+        let chunks: Vec<std::result::Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from_static(b"data: 1\n\n")),
+            Err(std::io::Error::other("reset by peer")),
+        ];
+        let events = EventStream::<Value>::from_byte_stream("op", stream::iter(chunks));
+        let events: Vec<_> = futures_executor_lite(events.collect());
+        match &events[..] {
+            [
+                Ok(_),
+                Err(Error::Stream {
+                    operation,
+                    request_id,
+                    reason,
+                }),
+            ] => assert_eq!(
+                (*operation, request_id.as_str(), reason.as_str()),
+                ("op", "", "the body broke off: reset by peer")
+            ),
+            other => panic!("{other:?}"),
+        }
+        match &parse(&[b"event: e\ndata: nope\n\n"])[..] {
+            [Err(e)] => assert!(
+                e.contains("event `e`: data ") && e.ends_with("data starts: nope"),
+                "{e}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The whole pipeline (framer and assembly, then decoding) under every way of cutting the
+    /// body into three reads, with every field rule, every line ending and a byte order mark.
+    #[test]
+    fn every_split_of_a_body_gives_the_same_exact_events() {
+        let body: &[u8] = "\u{feff}:c\r\nretry: 10\r\nid: a\r\nevent: one\r\ndata:1\r\n\r\n\
+            id\nevent: two\ndata: [\ndata:  2]\nfoo: 9\n\n\
+            \rid: b\0\rdata\rdata: 3\r\r\
+            :x\nevent: no-data\n\n\
+            data: {\"k\":\"日本\"}\ndata"
+            .as_bytes();
+        let event = |event: &str, id: Option<&str>, data: Value| {
+            Ok(Event {
+                event: event.to_owned(),
+                id: id.map(str::to_owned),
+                data,
+            })
+        };
+        let expected = vec![
+            event("one", Some("a"), json!(1)),
+            event("two", None, json!([2])),
+            event("message", None, json!(3)),
+            event("message", None, json!({"k": "日本"})),
+        ];
+        for i in 0..=body.len() {
+            for j in i..=body.len() {
+                let split = parse(&[&body[..i], &body[i..j], &body[j..]]);
+                assert_eq!(split, expected, "split at {i} and {j}");
+            }
+        }
     }
 }

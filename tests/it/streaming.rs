@@ -312,6 +312,47 @@ async fn anthropic_events_multi_line_data_event_and_id_fields() {
 }
 
 #[tokio::test]
+async fn whatwg_field_rules_through_a_real_body() {
+    bounded(async {
+        let (client, server) = serve(|mut c| async move {
+            let pieces: [&[u8]; 4] = [
+                // No space after the colon; `retry` is not an event.
+                b"id: 7\nretry: 1000\nevent:first\ndata:{\"n\":1}\n\n",
+                // An id containing U+0000 is ignored: 7 stays; `event` without a colon is
+                // an empty type, so "message"; one leading space of the value is removed.
+                b"id: 8\0\nevent\ndata:  {\"n\":2}\n\n",
+                // An unknown field and a field name with a space are ignored; the data is
+                // the two lines joined by a newline.
+                b"event: third\nfoo: bar\ndata : {\"x\":1}\ndata: [3,\ndata: 4]\n\n",
+                b"id: 9\ndata: 5",
+            ];
+            c.sse(&pieces, Duration::from_millis(5)).await.unwrap();
+        })
+        .await;
+        let items = drain(chat_stream(&client).await).await;
+        let seen: Vec<(String, Option<String>, Value)> = items
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.event, e.id, e.data)
+            })
+            .collect();
+        let s = |v: &str| v.to_owned();
+        assert_eq!(
+            seen,
+            [
+                (s("first"), Some(s("7")), json!({"n": 1})),
+                (s("message"), Some(s("7")), json!({"n": 2})),
+                (s("third"), Some(s("7")), json!([3, 4])),
+                (s("message"), Some(s("9")), json!(5)),
+            ]
+        );
+        server.await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn comments_keep_alives_and_unknown_fields_are_skipped() {
     bounded(async {
         let (client, server) = serve(|mut c| async move {
@@ -775,8 +816,8 @@ async fn a_long_line_in_many_small_reads() {
         let items = data(drain(chat_stream(&client).await).await);
         assert_eq!(items.len(), 1);
         assert_eq!(items[0]["b64_json"].as_str().map(str::len), Some(2 << 20));
-        // Linear work; the quadratic re-scan of eventsource-stream alone takes seconds here
-        // in a debug build.
+        // Linear work; the quadratic re-scan of eventsource-stream (the parser before ours)
+        // alone takes seconds here in a debug build.
         assert!(
             started.elapsed() < Duration::from_secs(5),
             "{:?}",
