@@ -5,7 +5,8 @@
 //! English texts are merged and before the adaptations, by build.rs and by every xtask command
 //! that reads the spec, so all of them see one effective spec.
 //!
-//! Each action has a JSONPath `target` (RFC 9535, evaluated by `serde_json_path`) and either
+//! Each action has a JSONPath `target` (RFC 9535, evaluated by `serde_json_path`, with the
+//! `match` and `search` functions) and either
 //! `remove: true` or an `update`:
 //!
 //! - `remove: true` removes every selected node from the object or array holding it;
@@ -207,11 +208,16 @@ pub fn apply(spec: &mut Value, overlay: &Overlay) -> Result<Applied, String> {
 
 /// Applies one action; says whether it changed the nodes it selected.
 fn apply_action(spec: &mut Value, action: &Action) -> Result<Effect, String> {
+    // An RFC 9535 nodelist may name one node more than once (`$['a','a']`, a descendant
+    // segment under a filter); each node is acted on once, or a removal would take a second,
+    // unselected array entry and an array update would append twice.
+    let mut seen = std::collections::HashSet::new();
     let pointers: Vec<String> = action
         .path
         .query_located(spec)
         .locations()
         .map(|l| l.to_json_pointer())
+        .filter(|p| seen.insert(p.clone()))
         .collect();
     if pointers.is_empty() {
         return Err(
@@ -466,6 +472,39 @@ mod tests {
             .map(|v| v["n"].as_i64().unwrap())
             .collect();
         assert_eq!(left, [0, 2, 3, 4, 5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn a_node_selected_twice_is_acted_on_once() {
+        let mut spec = json!({ "a": [{ "n": 0 }, { "n": 1 }, { "n": 2 }], "b": { "l": [] } });
+        let o = overlay(
+            "  - target: \"$.a[1,1,-2]\"\n    remove: true\n\
+             \x20 - target: \"$.b['l','l']\"\n    update: [x]\n",
+        );
+        apply(&mut spec, &o).unwrap();
+        assert_eq!(
+            spec,
+            json!({ "a": [{ "n": 0 }, { "n": 2 }], "b": { "l": ["x"] } })
+        );
+    }
+
+    #[test]
+    fn match_and_search_functions_take_regular_expressions() {
+        let mut spec =
+            json!({ "tags": [{ "name": "ai-video" }, { "name": "relay" }, { "name": "ai" }] });
+        let o = overlay(
+            "  - target: \"$.tags[?match(@.name, 'ai')]\"\n    update: { exact: true }\n\
+             \x20 - target: \"$.tags[?search(@.name, 'vid')]\"\n    update: { video: true }\n",
+        );
+        apply(&mut spec, &o).unwrap();
+        assert_eq!(
+            spec["tags"],
+            json!([
+                { "name": "ai-video", "video": true },
+                { "name": "relay" },
+                { "name": "ai", "exact": true }
+            ])
+        );
     }
 
     #[test]
