@@ -1,13 +1,15 @@
 //! Generates the client, the models and the SDK facade from the vendored spec into `OUT_DIR`.
-//! The generator itself lives in `codegen/` (shared with `xtask`); this file only does I/O.
+//! The generator itself is the `aitoearn-codegen` crate (`codegen/`, shared with `xtask`), run
+//! with progenitor as its backend (`build/progenitor.rs`); this file only does I/O.
 //!
 //! Never panics: every failure (an unreadable file, an overlay that does not parse or no longer
 //! fits, a spec the generator cannot take) is printed as one clear `error:` and the build
 //! script exits with status 1.
 
-#[allow(dead_code)]
-#[path = "codegen/mod.rs"]
-mod codegen;
+#[path = "build/progenitor.rs"]
+mod backend;
+
+use aitoearn_codegen as codegen;
 
 use std::path::PathBuf;
 
@@ -28,8 +30,8 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed={SPEC_EN}");
     println!("cargo:rerun-if-changed={OVERLAYS}");
-    println!("cargo:rerun-if-changed=codegen");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
     let text = std::fs::read_to_string(SPEC).map_err(|e| format!("reading {SPEC}: {e}"))?;
     let overlays = codegen::overlay::load_dir(std::path::Path::new(OVERLAYS))?;
     let feature = |name: &str| {
@@ -44,7 +46,8 @@ fn run() -> Result<(), String> {
         groups: codegen::groups::Groups::of(groups),
     };
     let english = std::fs::read_to_string(SPEC_EN).ok();
-    let out = codegen::generate_full(&text, english.as_deref(), &overlays, options)
+    let backend = backend::Progenitor::sdk();
+    let out = codegen::generate_full(&text, english.as_deref(), &overlays, options, &backend)
         .map_err(|e| format!("generating from {SPEC}: {e}"))?;
     for (operation, group) in &out.unknown_groups {
         println!(

@@ -1,10 +1,7 @@
 //! What an operation answers: the typed model of its `x-aitoearn-response` descriptor (written
 //! by `adapt::raw_responses`), and its one parser. Needs nothing but `serde_json`, so the
-//! generator (`codegen::model`, for build.rs and xtask) and the runtime mock (`src/mock.rs`,
-//! through `#[path]`) compile this same file.
-
-// Each includer uses its own part of it.
-#![allow(dead_code)]
+//! generator (`model`, for build.rs and xtask) and the SDK's runtime mock (`src/mock.rs`, which
+//! builds this crate without its `generator` feature) read descriptors with the same code.
 
 use serde_json::Value;
 

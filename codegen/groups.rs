@@ -273,12 +273,11 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
         let text = std::fs::read_to_string(format!("{root}/openapi/aitoearn.openapi.json"))
             .expect("the vendored spec");
-        let overlays = crate::codegen::overlay::load_dir(std::path::Path::new(&format!(
-            "{root}/openapi/overlays"
-        )))
-        .expect("the overlays");
-        let (_, mut spec, _) = crate::codegen::effective(&text, &overlays).expect("overlays apply");
-        crate::codegen::adapt::adapt(&mut spec).expect("adaptations");
+        let overlays =
+            crate::overlay::load_dir(std::path::Path::new(&format!("{root}/openapi/overlays")))
+                .expect("the overlays");
+        let (_, mut spec, _) = crate::effective(&text, &overlays).expect("overlays apply");
+        crate::adapt::adapt(&mut spec).expect("adaptations");
         let ids = |spec: &Value| {
             let mut out = BTreeSet::new();
             spec_walk::each_operation(spec, |_, _, op| {

@@ -1,4 +1,4 @@
-//! Every call into progenitor/typify, isolated: a panic or an error becomes an error message that
+//! Every call into the backend (progenitor/typify), isolated: a panic or an error becomes an error message that
 //! names the operation (method, path, operationId), the JSON pointer of the construct the
 //! generator cannot take, and what to do about it.
 //!
@@ -12,32 +12,38 @@ use serde_json::Value;
 use super::refs::escape;
 use super::spec_walk::HTTP_METHODS;
 
-/// Runs progenitor on the adapted spec; never panics.
-pub fn generate(
-    spec: &Value,
-    settings: &progenitor::GenerationSettings,
-) -> Result<TokenStream, String> {
+/// The code generator the adapted spec is handed to: progenitor, in the SDK's
+/// `build/progenitor.rs`. Passed in rather than depended on, so this crate builds beside
+/// progenitor instead of after it.
+pub trait Backend {
+    /// Its name, for messages (`progenitor panicked: …`).
+    fn name(&self) -> &str;
+    /// Whether it can read the spec at all: an error here is the spec's, not an operation's,
+    /// so it is reported as is rather than bisected.
+    fn check(&self, spec: &Value) -> Result<(), String>;
+    /// One run over the spec: the client and models. May panic; [`generate`] catches it.
+    fn generate(&self, spec: &Value) -> Result<TokenStream, String>;
+}
+
+/// Runs the backend on the adapted spec; never panics.
+pub fn generate(spec: &Value, backend: &dyn Backend) -> Result<TokenStream, String> {
     dangling_refs(spec)?;
-    match attempt(spec, settings) {
+    match attempt(spec, backend) {
         Ok(tokens) => Ok(tokens),
-        Err(failure) => Err(explain(spec, settings, &failure)),
+        Err(failure) => Err(explain(spec, backend, &failure)),
     }
 }
 
-/// One progenitor run, panics caught (and kept off stderr).
-fn attempt(spec: &Value, settings: &progenitor::GenerationSettings) -> Result<TokenStream, String> {
-    let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
-        .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))?;
+/// One backend run, panics caught (and kept off stderr).
+fn attempt(spec: &Value, backend: &dyn Backend) -> Result<TokenStream, String> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        progenitor::Generator::new(settings).generate_tokens(&openapi)
-    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backend.generate(spec)));
     std::panic::set_hook(previous);
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(format!("progenitor rejects it: {e}")),
-        Err(p) => Err(format!("progenitor panicked: {}", panic_text(&*p))),
+        Ok(Err(e)) => Err(format!("{} rejects it: {e}", backend.name())),
+        Err(p) => Err(format!("{} panicked: {}", backend.name(), panic_text(&*p))),
     }
 }
 
@@ -133,14 +139,14 @@ fn only(spec: &Value, keep: &[(String, String)]) -> Value {
 /// The operations that fail on their own (bisection).
 fn culprits(
     spec: &Value,
-    settings: &progenitor::GenerationSettings,
+    backend: &dyn Backend,
     ops: &[(String, String)],
     out: &mut Vec<((String, String), String)>,
 ) {
     if ops.is_empty() {
         return;
     }
-    let Err(e) = attempt(&only(spec, ops), settings) else {
+    let Err(e) = attempt(&only(spec, ops), backend) else {
         return;
     };
     if ops.len() == 1 {
@@ -149,8 +155,8 @@ fn culprits(
     }
     let (a, b) = ops.split_at(ops.len() / 2);
     let before = out.len();
-    culprits(spec, settings, a, out);
-    culprits(spec, settings, b, out);
+    culprits(spec, backend, a, out);
+    culprits(spec, backend, b, out);
     if out.len() == before {
         // Only the combination fails: report it as a whole.
         out.push((
@@ -160,9 +166,9 @@ fn culprits(
     }
 }
 
-fn explain(spec: &Value, settings: &progenitor::GenerationSettings, failure: &str) -> String {
+fn explain(spec: &Value, backend: &dyn Backend, failure: &str) -> String {
     // Components alone?
-    if let Err(e) = attempt(&only(spec, &[]), settings) {
+    if let Err(e) = attempt(&only(spec, &[]), backend) {
         return format!(
             "{failure}\n  the component schemas alone fail ({e}), so no operation is to blame; \
              find the schema by removing components, then add an adaptation (codegen/) that \
@@ -170,7 +176,7 @@ fn explain(spec: &Value, settings: &progenitor::GenerationSettings, failure: &st
         );
     }
     let mut found = Vec::new();
-    culprits(spec, settings, &operations(spec), &mut found);
+    culprits(spec, backend, &operations(spec), &mut found);
     if found.is_empty() {
         return format!("{failure}\n  (no single operation fails on its own)");
     }
@@ -183,7 +189,7 @@ fn explain(spec: &Value, settings: &progenitor::GenerationSettings, failure: &st
             .or_else(|| op.get("operationId"))
             .and_then(Value::as_str)
             .unwrap_or("(none)");
-        let (construct, what) = construct(spec, settings, path, method, &op);
+        let (construct, what) = construct(spec, backend, path, method, &op);
         msg.push_str(&format!(
             "\n  operation `{} {path}` (operationId `{id}`) cannot be generated: {e}\
              \n    construct: {construct}\
@@ -203,7 +209,7 @@ fn explain(spec: &Value, settings: &progenitor::GenerationSettings, failure: &st
 /// Which parameter or body of the failing operation is to blame: (JSON pointer, description).
 fn construct(
     spec: &Value,
-    settings: &progenitor::GenerationSettings,
+    backend: &dyn Backend,
     path: &str,
     method: &str,
     op: &Value,
@@ -225,7 +231,7 @@ fn construct(
         {
             ps.remove(i);
         }
-        if attempt(&trial, settings).is_ok() {
+        if attempt(&trial, backend).is_ok() {
             let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
             let location = p.get("in").and_then(Value::as_str).unwrap_or("?");
             let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
@@ -250,7 +256,7 @@ fn construct(
         {
             o.remove("requestBody");
         }
-        if attempt(&trial, settings).is_ok() {
+        if attempt(&trial, backend).is_ok() {
             let media: Vec<String> = op
                 .pointer("/requestBody/content")
                 .and_then(Value::as_object)
@@ -294,98 +300,4 @@ fn shape(schema: &Value, spec: &Value) -> String {
             }
         })
         .unwrap_or_else(|| "any value".into())
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::{Value, json};
-
-    /// An optional object query parameter beside a plain one, and an operation that is fine.
-    fn optional_object_query_param() -> Value {
-        json!({
-            "openapi": "3.0.1",
-            "info": { "title": "t", "version": "1" },
-            "paths": {
-                "/api/v2/things": { "get": {
-                    "operationId": "ThingsController_list_v2",
-                    "parameters": [
-                        { "name": "q", "in": "query", "required": false, "schema": { "type": "string" } },
-                        { "name": "pagination", "in": "query", "required": false, "schema": {
-                            "type": "object",
-                            "properties": { "page": { "type": "integer" }, "pageSize": { "type": "integer" } } } }
-                    ],
-                    "responses": { "200": { "description": "ok" } }
-                } },
-                "/api/v2/ok": { "get": {
-                    "operationId": "OkController_get_v2",
-                    "responses": { "200": { "description": "ok" } }
-                } }
-            }
-        })
-    }
-
-    fn settings() -> progenitor::GenerationSettings {
-        let mut settings = progenitor::GenerationSettings::new();
-        settings.with_interface(progenitor::InterfaceStyle::Builder);
-        settings
-    }
-
-    /// Unadapted, progenitor 0.15's `builder_struct` reaches `unreachable!()` on it: the panic
-    /// is caught and bisected to the operation and the parameter.
-    #[test]
-    fn a_generator_panic_names_the_operation_and_construct() {
-        let spec = optional_object_query_param();
-        let result = std::panic::catch_unwind(|| super::generate(&spec, &settings()));
-        let e = result
-            .expect("isolate::generate never panics")
-            .expect_err("progenitor cannot take the unadapted spec");
-        assert!(e.contains("progenitor panicked"), "{e}");
-        assert!(e.contains("operation `GET /api/v2/things`"), "{e}");
-        assert!(e.contains("ThingsController_list_v2"), "{e}");
-        assert!(
-            e.contains("#/paths/~1api~1v2~1things/get/parameters/1"),
-            "{e}"
-        );
-        assert!(
-            e.contains("optional query parameter `pagination` of type object"),
-            "{e}"
-        );
-        assert!(e.contains("what to do"), "{e}");
-        assert!(!e.contains("OkController"), "{e}");
-    }
-
-    /// Through the whole generator the adaptation `struct_params` makes it generate;
-    /// the parameter is sent with progenitor's `QueryParam` (one pair per field).
-    #[test]
-    fn an_optional_object_query_param_generates() {
-        let out = super::super::generate(&optional_object_query_param().to_string())
-            .expect("struct_params makes it generate");
-        assert!(
-            out.client
-                .contains("pub struct ThingsListPaginationParam(pub ThingsListPagination)"),
-            "the newtype around the struct"
-        );
-        assert!(out.client.contains("pub struct ThingsListPagination {"));
-        assert!(
-            out.client
-                .contains("QueryParam::new(\"pagination\", &pagination)"),
-            "sent as a query parameter"
-        );
-        assert!(out.facade.contains("fn pagination"), "{}", out.facade);
-    }
-
-    /// An error (not a panic) from progenitor is explained the same way.
-    #[test]
-    fn a_generator_error_names_the_operation_and_construct() {
-        let mut spec = optional_object_query_param();
-        spec["paths"]["/api/v2/things"]["get"]["parameters"][1] = json!({
-            "name": "session", "in": "cookie", "required": true, "schema": { "type": "string" } });
-        let Err(e) = super::super::generate(&spec.to_string()) else {
-            panic!("a required cookie parameter is refused by progenitor");
-        };
-        assert!(e.contains("progenitor rejects it"), "{e}");
-        assert!(e.contains("cookie parameters are not supported"), "{e}");
-        assert!(e.contains("required cookie parameter `session`"), "{e}");
-        assert!(e.contains("operationId `ThingsController_list_v2`"), "{e}");
-    }
 }

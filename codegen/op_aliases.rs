@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::codegen::naming;
+use crate::naming;
 
 /// How many levels of field modules go below `output`, `body` and `params`.
 pub const DEPTH: usize = 2;
@@ -199,8 +199,7 @@ fn ident(name: &str) -> Option<syn::Ident> {
 fn strip(ty: &syn::Type) -> (syn::Type, bool) {
     let mut ty = ty;
     let mut list = false;
-    while let Some((inner, wrapper)) =
-        crate::codegen::rust_types::unwrap_one(ty, &["Option", "Box", "Vec"])
+    while let Some((inner, wrapper)) = crate::rust_types::unwrap_one(ty, &["Option", "Box", "Vec"])
     {
         list |= wrapper == "Vec";
         ty = inner;

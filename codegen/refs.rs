@@ -1,9 +1,6 @@
 //! JSON references in a spec: RFC 6901 tokens and following `$ref`s. The one copy, shared by
-//! the generator (`codegen/`, so `build.rs` and `xtask`) and by the runtime mock
-//! (`src/mock.rs`, through `#[path]`): it needs nothing but `serde_json`.
-
-// Each includer uses its own part of it.
-#![allow(dead_code)]
+//! the generator and by the SDK's runtime mock (`src/mock.rs`, which builds this crate without
+//! its `generator` feature): it needs nothing but `serde_json`.
 
 use serde_json::Value;
 

@@ -25,15 +25,10 @@ use wiremock::{Mock, Request, Respond, ResponseTemplate, matchers::any};
 use crate::operation::{KeyPlacement, Operation, ResponseKind};
 use crate::{Client, OPERATIONS};
 
-/// Following `$ref`s: the generator's own code (`codegen/refs.rs`), needing only `serde_json`.
-#[path = "../codegen/refs.rs"]
-mod refs;
-
-/// What an operation answers: the generator's own model and parser of `x-aitoearn-response`
-/// (`codegen/answer.rs`, needing only `serde_json`), so the mock reads the descriptor as
-/// build.rs does.
-#[path = "../codegen/answer.rs"]
-mod answer;
+// Following `$ref`s, and what an operation answers (`x-aitoearn-response`): the generator's own
+// code (`aitoearn-codegen` without its `generator` feature: serde_json alone), so the mock reads
+// the spec as build.rs does.
+use aitoearn_codegen::{answer, refs};
 
 /// The `wiremock` the mock runs on: mount your own answers on [`MockServer::server`] with it,
 /// at the version this crate uses.

@@ -129,6 +129,7 @@ const CRATE_FILES: &[&str] = &[
     "LICENSE",
     "rustfmt.toml",
     "codegen",
+    "build",
     "src",
     "openapi",
     "examples",

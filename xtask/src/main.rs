@@ -1,17 +1,9 @@
 //! Repository automation for the aitoearn SDK: `cargo xtask <command>` (see [`USAGE`]).
 
-// The generator shared with build.rs, compiled here too so its unit tests run with
-// `cargo test -p xtask` and the commands below see exactly what build.rs generates.
-// `rustfmt::skip`: `cargo fmt -p xtask` would otherwise follow the path into codegen/, which
-// belongs to the library crate's formatting run.
-#[allow(dead_code)]
-#[rustfmt::skip]
-#[path = "../../codegen/mod.rs"]
-mod codegen;
-
 mod build_report;
 mod check_spec;
 mod cli;
+mod codegen;
 mod diff;
 mod evolution;
 mod fetch;
