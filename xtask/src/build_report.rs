@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use crate::cli::{Args, Failure};
 
 pub const USAGE: &str = "\
-usage: cargo xtask build-report [--quick] [--no-floor] [--baseline REV] [--features LIST]
-                                [--no-default-features]
+usage: cargo xtask build-report [--quick] [--no-floor] [--baseline REV] [--rounds N]
+                                [--features LIST] [--no-default-features]
 
 Clean `cargo build` and `cargo build --release` of the aitoearn crate (all dependencies), the
 crate alone (its library recompiled with dependencies built, build.rs not rerun) with rustc's
@@ -26,8 +26,20 @@ Markdown.
   --no-floor              skip the floor crate
   --baseline REV          also build git revision REV (extracted with `git archive`) the same
                           way in the same run, and give each figure's ratio to it
+  --rounds N              clean debug builds of aitoearn and the floor N times, alternating
+                          (default 1), and compare their medians: one clean build on a shared
+                          machine varies by ±15 %
   --features LIST         features of the aitoearn crate to build with
   --no-default-features   build without default features";
+
+/// The floor crate's clean debug builds, and the SDK's they alternated with.
+struct Floor {
+    dir: PathBuf,
+    tls: Tls,
+    rounds: Vec<Duration>,
+    sdk_rounds: Vec<Duration>,
+    generated: Generated,
+}
 
 /// What building one revision of the crate cost.
 #[derive(Default)]
@@ -44,10 +56,21 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
     let args = Args::parse(
         args,
         &["quick", "no-floor", "no-default-features"],
-        &["features", "baseline"],
+        &["features", "baseline", "rounds"],
     )?;
     args.max_positionals(0)?;
     let quick = args.flag("quick");
+    let rounds = match args.option("rounds") {
+        None => 1,
+        Some(n) => match n.parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                return Err(Failure::Usage(format!(
+                    "--rounds takes a whole number of at least 1, not `{n}`"
+                )));
+            }
+        },
+    };
     let mut feature_args = Vec::new();
     if args.flag("no-default-features") {
         feature_args.push("--no-default-features".to_string());
@@ -65,7 +88,7 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
         )),
         None => None,
     };
-    let this = measure(root, &base.join("sdk"), &feature_args, quick, true)?;
+    let mut this = measure(root, &base.join("sdk"), &feature_args, quick, true)?;
     let before = match &baseline {
         Some((_, dir)) => Some(measure(
             dir,
@@ -75,6 +98,41 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
             false,
         )?),
         None => None,
+    };
+
+    // The floor's clean builds, alternating with further rounds of the SDK's.
+    let floor = if args.flag("no-floor") {
+        None
+    } else {
+        let floor_dir = base.join("floor-crate");
+        let tls = Tls::of(
+            args.flag("no-default-features"),
+            args.option("features").unwrap_or_default(),
+        );
+        write_floor_crate(root, &floor_dir, tls)?;
+        let floor_target = base.join("floor-debug");
+        let mut floor_rounds = vec![clean_build(&floor_dir, &floor_target, &[], &[])?];
+        let floor_gen = generated(&floor_target.join("debug"))?;
+        // Further rounds alternate the two builds, so both see the same machine.
+        let mut sdk_rounds = vec![this.clean_debug];
+        let sdk_target = base.join("sdk/debug-target");
+        for _ in 1..rounds {
+            sdk_rounds.push(clean_build(
+                root,
+                &sdk_target,
+                &["-p", "aitoearn"],
+                &feature_args,
+            )?);
+            floor_rounds.push(clean_build(&floor_dir, &floor_target, &[], &[])?);
+        }
+        this.clean_debug = median(&sdk_rounds);
+        Some(Floor {
+            dir: floor_dir,
+            tls,
+            rounds: floor_rounds,
+            sdk_rounds,
+            generated: floor_gen,
+        })
     };
 
     let mut report = String::new();
@@ -115,34 +173,44 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
         let _ = writeln!(report, "{}", g.markdown("build.rs of the baseline"));
     }
 
-    if !args.flag("no-floor") {
-        let floor_dir = base.join("floor-crate");
-        let tls = Tls::of(
-            args.flag("no-default-features"),
-            args.option("features").unwrap_or_default(),
-        );
-        write_floor_crate(root, &floor_dir, tls)?;
-        let floor_target = base.join("floor-debug");
-        let t = clean_build(&floor_dir, &floor_target, &[], &[])?;
-        let floor_gen = generated(&floor_target.join("debug"))?;
+    if let Some(floor) = &floor {
         let _ = writeln!(
             report,
             "### Floor: progenitor's plain generation of the adapted spec\n\n\
              TLS as the SDK build above: {}.\n",
-            tls.describe()
+            floor.tls.describe()
         );
         let _ = writeln!(
             report,
             "| build | wall time | aitoearn / floor |\n| --- | --- | --- |"
         );
+        let (sdk_clean, floor_clean) = (this.clean_debug, median(&floor.rounds));
         let _ = writeln!(
             report,
-            "| `cargo build` (clean) | {} | {} |",
-            secs(t),
-            ratio(&secs(this.clean_debug), &secs(t))
+            "| `cargo build` (clean{}) | {} | {} |",
+            if floor.rounds.len() > 1 {
+                ", median"
+            } else {
+                ""
+            },
+            secs(floor_clean),
+            ratio(&secs(sdk_clean), &secs(floor_clean))
         );
+        if floor.rounds.len() > 1 {
+            let list = |r: &[Duration]| r.iter().map(|d| secs(*d)).collect::<Vec<_>>().join(", ");
+            let _ = writeln!(
+                report,
+                "\nClean debug builds, {} rounds alternating (aitoearn first): aitoearn {}; \
+                 floor {}; medians {} and {}.\n",
+                floor.rounds.len(),
+                list(&floor.sdk_rounds),
+                list(&floor.rounds),
+                secs(sdk_clean),
+                secs(floor_clean)
+            );
+        }
         if !quick {
-            let t = clean_build(&floor_dir, &base.join("floor-release"), &["--release"], &[])?;
+            let t = clean_build(&floor.dir, &base.join("floor-release"), &["--release"], &[])?;
             let _ = writeln!(
                 report,
                 "| `cargo build --release` (clean) | {} | {} |",
@@ -152,7 +220,11 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
                     .unwrap_or_default()
             );
         }
-        let _ = writeln!(report, "\n{}", floor_gen.markdown("build.rs of the floor"));
+        let _ = writeln!(
+            report,
+            "\n{}",
+            floor.generated.markdown("build.rs of the floor")
+        );
     }
     println!("{report}");
     Ok(std::process::ExitCode::SUCCESS)
@@ -355,6 +427,17 @@ fn machine() -> String {
     format!("Machine: {cores} cores, {rustc}.")
 }
 
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &[Duration]) -> Duration {
+    let mut v = values.to_vec();
+    v.sort();
+    match v.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2,
+    }
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
 }
@@ -554,7 +637,8 @@ reqwest = { version = "0.13.4", default-features = false, features = ["json", "q
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 chrono = { version = "0.4", default-features = false, features = ["serde", "std"] }
-regress = "0.11"
+# The SDK's regress (0.11 built a second hashbrown).
+regress = "0.12"
 futures = "0.3"
 
 [build-dependencies]
@@ -627,5 +711,17 @@ mod tests {
         );
         let manifest = FLOOR_MANIFEST.replace("{tls}", Tls::Rustls.reqwest_feature());
         assert!(manifest.contains(r#""http2", "rustls"] }"#), "{manifest}");
+    }
+
+    #[test]
+    fn rounds_are_compared_by_their_median() {
+        let s = |v: &[u64]| {
+            v.iter()
+                .map(|&x| Duration::from_secs(x))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(median(&s(&[170, 120, 150])), Duration::from_secs(150));
+        assert_eq!(median(&s(&[100, 160, 120, 200])), Duration::from_secs(140));
+        assert_eq!(median(&s(&[90])), Duration::from_secs(90));
     }
 }
