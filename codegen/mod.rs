@@ -32,6 +32,8 @@ pub mod inline_names;
 #[cfg(feature = "generator")]
 pub mod isolate;
 #[cfg(feature = "generator")]
+pub mod jsonpath;
+#[cfg(feature = "generator")]
 pub mod lean;
 #[cfg(feature = "generator")]
 pub mod model;

@@ -5,8 +5,7 @@
 //! English texts are merged and before the adaptations, by build.rs and by every xtask command
 //! that reads the spec, so all of them see one effective spec.
 //!
-//! Each action has a JSONPath `target` (RFC 9535, evaluated by `serde_json_path`, with the
-//! `match` and `search` functions) and either
+//! Each action has a JSONPath `target` (RFC 9535, `jsonpath.rs`) and either
 //! `remove: true` or an `update`:
 //!
 //! - `remove: true` removes every selected node from the object or array holding it;
@@ -19,8 +18,8 @@
 //! An action whose target selects nothing is an error (an overlay that no longer fits the spec
 //! must not be skipped silently), as is a target that selects a string, number or `null`.
 
+use crate::jsonpath::JsonPath;
 use serde_json::{Map, Value};
-use serde_json_path::JsonPath;
 
 /// One action of an overlay.
 #[derive(Debug, Clone)]
@@ -214,9 +213,8 @@ fn apply_action(spec: &mut Value, action: &Action) -> Result<Effect, String> {
     let mut seen = std::collections::HashSet::new();
     let pointers: Vec<String> = action
         .path
-        .query_located(spec)
-        .locations()
-        .map(|l| l.to_json_pointer())
+        .locate(spec)
+        .into_iter()
         .filter(|p| seen.insert(p.clone()))
         .collect();
     if pointers.is_empty() {
@@ -514,9 +512,6 @@ mod tests {
         assert_eq!(member("it's"), "['it\\'s']");
         let path = format!("${}{}", member("/a/{p}"), member("en-US"));
         let v = json!({ "/a/{p}": { "en-US": {} } });
-        assert_eq!(
-            JsonPath::parse(&path).unwrap().query(&v).all(),
-            vec![&json!({})]
-        );
+        assert_eq!(JsonPath::parse(&path).unwrap().query(&v), vec![&json!({})]);
     }
 }
