@@ -530,42 +530,35 @@ impl Parser {
     // ---- filters ----
 
     fn logical(&mut self) -> Result<Logical, ParseError> {
-        let mut any = vec![self.conjunction()?];
-        loop {
-            let before = self.pos;
-            self.blanks();
-            if self.eat_str("||") {
-                self.blanks();
-                any.push(self.conjunction()?);
-            } else {
-                self.pos = before;
-                break;
-            }
-        }
-        Ok(if any.len() == 1 {
-            any.pop().expect("one")
-        } else {
-            Logical::Or(any)
-        })
+        self.joined("||", Self::conjunction, Logical::Or)
     }
 
     fn conjunction(&mut self) -> Result<Logical, ParseError> {
-        let mut all = vec![self.basic()?];
+        self.joined("&&", Self::basic, Logical::And)
+    }
+
+    /// `operand *(S op S operand)`; a single operand stands for itself.
+    fn joined(
+        &mut self,
+        op: &str,
+        operand: fn(&mut Self) -> Result<Logical, ParseError>,
+        join: fn(Vec<Logical>) -> Logical,
+    ) -> Result<Logical, ParseError> {
+        let mut items = vec![operand(self)?];
         loop {
             let before = self.pos;
             self.blanks();
-            if self.eat_str("&&") {
-                self.blanks();
-                all.push(self.basic()?);
-            } else {
+            if !self.eat_str(op) {
                 self.pos = before;
                 break;
             }
+            self.blanks();
+            items.push(operand(self)?);
         }
-        Ok(if all.len() == 1 {
-            all.pop().expect("one")
+        Ok(if items.len() == 1 {
+            items.swap_remove(0)
         } else {
-            Logical::And(all)
+            join(items)
         })
     }
 

@@ -9,56 +9,43 @@
 //! Without the `generator` feature only [`refs`] and [`answer`] are built (they need nothing
 //! but `serde_json`): the SDK's runtime mock reads the generated spec with them.
 
+// The module docs are a map of each module, private helpers included.
+#![allow(rustdoc::private_intra_doc_links)]
+
 // Shared with the runtime mock (the crate without `generator`).
 pub mod answer;
 pub mod refs;
 
-#[cfg(feature = "generator")]
-pub mod adapt;
-#[cfg(feature = "generator")]
-pub mod bilingual;
-#[cfg(feature = "generator")]
-pub mod builders;
-#[cfg(feature = "generator")]
-pub mod conversions;
-#[cfg(feature = "generator")]
-pub mod deserialize;
-#[cfg(feature = "generator")]
-pub mod emit;
-#[cfg(feature = "generator")]
-pub mod groups;
-#[cfg(feature = "generator")]
-pub mod inline_names;
-#[cfg(feature = "generator")]
-pub mod isolate;
-#[cfg(feature = "generator")]
-pub mod jsonpath;
-#[cfg(feature = "generator")]
-pub mod lean;
-#[cfg(feature = "generator")]
-pub mod model;
-#[cfg(feature = "generator")]
-pub mod naming;
-#[cfg(feature = "generator")]
-pub mod op_aliases;
-#[cfg(feature = "generator")]
-pub mod overlay;
-#[cfg(feature = "generator")]
-mod pipeline;
-#[cfg(feature = "generator")]
-pub mod positional;
-#[cfg(feature = "generator")]
-pub mod robust;
-#[cfg(feature = "generator")]
-pub mod rust_types;
-#[cfg(feature = "generator")]
-pub mod schema;
-#[cfg(feature = "generator")]
-pub mod serde_fields;
-#[cfg(feature = "generator")]
-pub mod shared_enums;
-#[cfg(feature = "generator")]
-pub mod spec_walk;
+/// The generator's own modules, built only with the `generator` feature.
+macro_rules! generator_modules {
+    ($($vis:vis mod $name:ident;)*) => { $( #[cfg(feature = "generator")] $vis mod $name; )* };
+}
+
+generator_modules! {
+    pub mod adapt;
+    pub mod bilingual;
+    pub mod builders;
+    pub mod conversions;
+    pub mod deserialize;
+    pub mod emit;
+    pub mod groups;
+    pub mod inline_names;
+    pub mod isolate;
+    pub mod jsonpath;
+    pub mod lean;
+    pub mod model;
+    pub mod naming;
+    pub mod op_aliases;
+    pub mod overlay;
+    mod pipeline;
+    pub mod positional;
+    pub mod robust;
+    pub mod rust_types;
+    pub mod schema;
+    pub mod serde_fields;
+    pub mod shared_enums;
+    pub mod spec_walk;
+}
 
 #[cfg(feature = "generator")]
 pub use pipeline::{Options, Output, effective, generate, generate_full, generate_with};

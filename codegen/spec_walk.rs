@@ -75,7 +75,7 @@ pub fn insert_component(spec: &mut Value, name: &str, schema: Value) -> Result<(
 }
 
 /// `schema`, its references to whole components (`components`: the spec's `components.schemas`)
-/// followed ([`refs::follow`](refs::follow)).
+/// followed ([`refs::follow`]).
 pub fn resolve<'a>(schema: &'a Value, components: &'a Value) -> &'a Value {
     refs::follow(schema, refs::in_components(components)).schema
 }
