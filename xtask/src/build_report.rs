@@ -26,9 +26,10 @@ Markdown.
   --no-floor              skip the floor crate
   --baseline REV          also build git revision REV (extracted with `git archive`) the same
                           way in the same run, and give each figure's ratio to it
-  --rounds N              clean debug builds of aitoearn and the floor N times, alternating
-                          (default 1), and compare their medians: one clean build on a shared
-                          machine varies by ±15 %
+  --rounds N              clean debug builds of aitoearn and the floor, and the crate alone
+                          (debug) of aitoearn and the baseline, N times each, alternating
+                          (default 1); the figures are medians: one build on a shared machine
+                          varies by ±15 % and more
   --features LIST         features of the aitoearn crate to build with
   --no-default-features   build without default features";
 
@@ -89,7 +90,7 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
         None => None,
     };
     let mut this = measure(root, &base.join("sdk"), &feature_args, quick, true)?;
-    let before = match &baseline {
+    let mut before = match &baseline {
         Some((_, dir)) => Some(measure(
             dir,
             &base.join("baseline"),
@@ -99,6 +100,29 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
         )?),
         None => None,
     };
+
+    // Further rounds of the crate alone (debug), alternating with the baseline's.
+    if rounds > 1 {
+        let lib = ["-p", "aitoearn", "--lib"];
+        let mut ours = vec![this.alone_debug];
+        let mut theirs: Vec<Alone> = before.iter().map(|b| b.alone_debug).collect();
+        for _ in 1..rounds {
+            ours.push(alone(
+                root,
+                &base.join("sdk/debug-target"),
+                &lib,
+                &feature_args,
+            )?);
+            if let Some((_, dir)) = &baseline {
+                let target = base.join("baseline/debug-target");
+                theirs.push(alone(dir, &target, &lib, &feature_args)?);
+            }
+        }
+        this.alone_debug = median_alone(&ours);
+        if let Some(b) = &mut before {
+            b.alone_debug = median_alone(&theirs);
+        }
+    }
 
     // The floor's clean builds, alternating with further rounds of the SDK's.
     let floor = if args.flag("no-floor") {
@@ -427,6 +451,20 @@ fn machine() -> String {
     format!("Machine: {cores} cores, {rustc}.")
 }
 
+/// Each figure of the crate alone, the median of the runs'.
+fn median_alone(runs: &[Alone]) -> Alone {
+    let walls: Vec<Duration> = runs.iter().map(|a| a.wall).collect();
+    let cpus: Vec<Duration> = runs.iter().filter_map(|a| a.cpu).collect();
+    let mut peaks: Vec<u64> = runs.iter().filter_map(|a| a.peak_kib).collect();
+    peaks.sort_unstable();
+    let n = peaks.len();
+    Alone {
+        wall: median(&walls),
+        cpu: (!cpus.is_empty()).then(|| median(&cpus)),
+        peak_kib: (n > 0).then(|| (peaks[(n - 1) / 2] + peaks[n / 2]) / 2),
+    }
+}
+
 /// The middle value (the mean of the two middle ones for an even count).
 fn median(values: &[Duration]) -> Duration {
     let mut v = values.to_vec();
@@ -723,5 +761,19 @@ mod tests {
         assert_eq!(median(&s(&[170, 120, 150])), Duration::from_secs(150));
         assert_eq!(median(&s(&[100, 160, 120, 200])), Duration::from_secs(140));
         assert_eq!(median(&s(&[90])), Duration::from_secs(90));
+        let run = |wall: u64, kib: Option<u64>| Alone {
+            wall: Duration::from_secs(wall),
+            cpu: kib.map(|_| Duration::from_secs(wall + 1)),
+            peak_kib: kib,
+        };
+        let m = median_alone(&[run(30, Some(900)), run(10, Some(800)), run(20, Some(700))]);
+        assert_eq!(m.wall, Duration::from_secs(20));
+        assert_eq!(m.cpu, Some(Duration::from_secs(21)));
+        assert_eq!(m.peak_kib, Some(800));
+        let m = median_alone(&[run(30, None), run(10, None)]);
+        assert_eq!(
+            (m.wall, m.cpu, m.peak_kib),
+            (Duration::from_secs(20), None, None)
+        );
     }
 }
