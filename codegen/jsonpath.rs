@@ -285,46 +285,10 @@ impl Parser {
             self.blanks();
             match self.peek() {
                 Some('[') => out.push(self.bracketed(false)?),
-                Some('.') if self.peek_at(1) == Some('.') => {
-                    self.pos += 2;
-                    out.push(match self.peek() {
-                        Some('[') => self.bracketed(true)?,
-                        Some('*') => {
-                            self.pos += 1;
-                            Segment {
-                                descendant: true,
-                                selectors: vec![Selector::Wildcard],
-                                singular: false,
-                            }
-                        }
-                        Some(c) if name_first(c) => Segment {
-                            descendant: true,
-                            selectors: vec![Selector::Name(self.shorthand())],
-                            singular: false,
-                        },
-                        _ => {
-                            return Err(self.error("`..` is followed by `[`, `*` or a member name"));
-                        }
-                    });
-                }
                 Some('.') => {
-                    self.pos += 1;
-                    out.push(match self.peek() {
-                        Some('*') => {
-                            self.pos += 1;
-                            Segment {
-                                descendant: false,
-                                selectors: vec![Selector::Wildcard],
-                                singular: false,
-                            }
-                        }
-                        Some(c) if name_first(c) => Segment {
-                            descendant: false,
-                            selectors: vec![Selector::Name(self.shorthand())],
-                            singular: true,
-                        },
-                        _ => return Err(self.error("`.` is followed by `*` or a member name")),
-                    });
+                    let descendant = self.peek_at(1) == Some('.');
+                    self.pos += if descendant { 2 } else { 1 };
+                    out.push(self.dotted(descendant)?);
                 }
                 _ => {
                     self.pos = before;
@@ -332,6 +296,28 @@ impl Parser {
                 }
             }
         }
+    }
+
+    /// What follows `.` (`*` or a member name) or `..` (those, or a bracketed selection).
+    fn dotted(&mut self, descendant: bool) -> Result<Segment, ParseError> {
+        let selector = match self.peek() {
+            Some('[') if descendant => return self.bracketed(true),
+            Some('*') => {
+                self.pos += 1;
+                Selector::Wildcard
+            }
+            Some(c) if name_first(c) => Selector::Name(self.shorthand()),
+            _ if descendant => {
+                return Err(self.error("`..` is followed by `[`, `*` or a member name"));
+            }
+            _ => return Err(self.error("`.` is followed by `*` or a member name")),
+        };
+        Ok(Segment {
+            descendant,
+            // `.name` alone may be part of a singular query.
+            singular: !descendant && matches!(selector, Selector::Name(_)),
+            selectors: vec![selector],
+        })
     }
 
     fn shorthand(&mut self) -> String {
@@ -1439,6 +1425,11 @@ mod tests {
             .locate(doc)
     }
 
+    fn values(query: &str, doc: &Value) -> Vec<Value> {
+        let path = JsonPath::parse(query).unwrap_or_else(|e| panic!("{query}: {e}"));
+        path.query(doc).into_iter().cloned().collect()
+    }
+
     /// The reference implementation's answer, as pointers.
     fn reference(query: &str, doc: &Value) -> Result<Vec<String>, String> {
         let path = serde_json_path::JsonPath::parse(query).map_err(|e| e.to_string())?;
@@ -1537,14 +1528,7 @@ mod tests {
     #[test]
     fn slices_follow_the_rfc_normalization() {
         let doc = json!(["a", "b", "c", "d", "e", "f", "g"]);
-        let values = |q: &str| -> Vec<Value> {
-            JsonPath::parse(q)
-                .unwrap()
-                .query(&doc)
-                .into_iter()
-                .cloned()
-                .collect()
-        };
+        let values = |q: &str| values(q, &doc);
         assert_eq!(values("$[1:3]"), [json!("b"), json!("c")]);
         assert_eq!(values("$[5:]"), [json!("f"), json!("g")]);
         assert_eq!(values("$[1:5:2]"), [json!("b"), json!("d")]);
@@ -1603,14 +1587,7 @@ mod tests {
     #[test]
     fn regular_expressions_are_i_regexp() {
         let doc = json!(["ab", "a\nb", "xaby", "AB", "a.b", "2", "ǅ"]);
-        let values = |q: &str| -> Vec<Value> {
-            JsonPath::parse(q)
-                .unwrap()
-                .query(&doc)
-                .into_iter()
-                .cloned()
-                .collect()
-        };
+        let values = |q: &str| values(q, &doc);
         assert_eq!(
             values("$[?match(@, 'ab')]"),
             [json!("ab")],
