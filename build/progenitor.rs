@@ -4,7 +4,7 @@
 //! crate lets Cargo compile the generator while it compiles progenitor and typify. Included by
 //! `build.rs` and by `xtask` (`#[path]`), so both generate with exactly these settings.
 
-use aitoearn_codegen::isolate::Backend;
+use aitoearn_codegen::isolate::{Backend, Refusal};
 use aitoearn_codegen::proc_macro2::TokenStream;
 use aitoearn_codegen::serde_json::{self, Value};
 
@@ -31,11 +31,6 @@ impl Progenitor {
         // compile time.
         Self { settings }
     }
-
-    fn read(spec: &Value) -> Result<openapiv3::OpenAPI, String> {
-        serde_json::from_value(spec.clone())
-            .map_err(|e| format!("the adapted spec is not OpenAPI 3.0: {e}"))
-    }
 }
 
 impl Backend for Progenitor {
@@ -43,15 +38,13 @@ impl Backend for Progenitor {
         "progenitor"
     }
 
-    fn check(&self, spec: &Value) -> Result<(), String> {
-        Self::read(spec).map(drop)
-    }
-
-    fn generate(&self, spec: &Value) -> Result<TokenStream, String> {
-        let openapi = Self::read(spec)?;
+    fn generate(&self, spec: &Value) -> Result<TokenStream, Refusal> {
+        let openapi: openapiv3::OpenAPI = serde_json::from_value(spec.clone()).map_err(|e| {
+            Refusal::Unreadable(format!("the adapted spec is not OpenAPI 3.0: {e}"))
+        })?;
         progenitor::Generator::new(&self.settings)
             .generate_tokens(&openapi)
-            .map_err(|e| e.to_string())
+            .map_err(|e| Refusal::Rejected(e.to_string()))
     }
 }
 
@@ -153,5 +146,18 @@ mod tests {
         assert!(e.contains("cookie parameters are not supported"), "{e}");
         assert!(e.contains("required cookie parameter `session`"), "{e}");
         assert!(e.contains("operationId `ThingsController_list_v2`"), "{e}");
+    }
+
+    /// A spec the backend cannot read is the spec's fault: reported as is, not bisected.
+    #[test]
+    fn an_unreadable_spec_is_reported_as_is() {
+        let mut spec = optional_object_query_param();
+        spec["paths"]["/api/v2/ok"]["get"]["responses"] = json!(5);
+        let e = isolate::generate(&spec, &Progenitor::sdk()).expect_err("responses must be a map");
+        assert!(
+            e.starts_with("the adapted spec is not OpenAPI 3.0: "),
+            "{e}"
+        );
+        assert!(!e.contains("operation `"), "{e}");
     }
 }

@@ -18,33 +18,62 @@ use super::spec_walk::HTTP_METHODS;
 pub trait Backend {
     /// Its name, for messages (`progenitor panicked: …`).
     fn name(&self) -> &str;
-    /// Whether it can read the spec at all: an error here is the spec's, not an operation's,
-    /// so it is reported as is rather than bisected.
-    fn check(&self, spec: &Value) -> Result<(), String>;
     /// One run over the spec: the client and models. May panic; [`generate`] catches it.
-    fn generate(&self, spec: &Value) -> Result<TokenStream, String>;
+    fn generate(&self, spec: &Value) -> Result<TokenStream, Refusal>;
+}
+
+/// Why a backend gave no code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// It cannot read the spec at all: the spec's fault, not an operation's, so it is reported
+    /// as is rather than bisected.
+    Unreadable(String),
+    /// It read the spec and refused a construct.
+    Rejected(String),
 }
 
 /// Runs the backend on the adapted spec; never panics.
 pub fn generate(spec: &Value, backend: &dyn Backend) -> Result<TokenStream, String> {
     dangling_refs(spec)?;
-    match attempt(spec, backend) {
+    match run(spec, backend) {
         Ok(tokens) => Ok(tokens),
-        Err(failure) => Err(explain(spec, backend, &failure)),
+        Err(Failure::Refused(Refusal::Unreadable(e))) => Err(e),
+        Err(failure) => Err(explain(spec, backend, &failure.message(backend))),
+    }
+}
+
+/// How one backend run failed.
+enum Failure {
+    Refused(Refusal),
+    Panicked(String),
+}
+
+impl Failure {
+    fn message(&self, backend: &dyn Backend) -> String {
+        match self {
+            Self::Refused(Refusal::Unreadable(e)) => e.clone(),
+            Self::Refused(Refusal::Rejected(e)) => format!("{} rejects it: {e}", backend.name()),
+            Self::Panicked(p) => format!("{} panicked: {p}", backend.name()),
+        }
     }
 }
 
 /// One backend run, panics caught (and kept off stderr).
-fn attempt(spec: &Value, backend: &dyn Backend) -> Result<TokenStream, String> {
+fn run(spec: &Value, backend: &dyn Backend) -> Result<TokenStream, Failure> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backend.generate(spec)));
     std::panic::set_hook(previous);
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(format!("{} rejects it: {e}", backend.name())),
-        Err(p) => Err(format!("{} panicked: {}", backend.name(), panic_text(&*p))),
+        Ok(Err(refusal)) => Err(Failure::Refused(refusal)),
+        Err(p) => Err(Failure::Panicked(panic_text(&*p))),
     }
+}
+
+/// [`run`], its failure as a message (the bisection's trials).
+fn attempt(spec: &Value, backend: &dyn Backend) -> Result<TokenStream, String> {
+    run(spec, backend).map_err(|f| f.message(backend))
 }
 
 /// Every local `$ref` that points at nothing (a component removed or renamed), by where it is:

@@ -123,17 +123,19 @@ enum Logical {
     Or(Vec<Logical>),
     And(Vec<Logical>),
     Not(Box<Logical>),
-    Compare(Comparable, Op, Comparable),
+    /// Both sides checked at parse time: a literal, a singular query, a value-type function.
+    Compare(Operand, Op, Operand),
     Exists(Query),
     /// A function of logical type (`match`, `search`).
     Test(Function),
 }
 
+/// A comparison's side or a function's argument (which of them fits where is checked when
+/// parsed).
 #[derive(Debug, Clone)]
-enum Comparable {
+enum Operand {
     Literal(Value),
     Query(Query),
-    /// A function of value type (`length`, `count`, `value`).
     Function(Function),
 }
 
@@ -194,16 +196,9 @@ impl Name {
 #[derive(Debug, Clone)]
 struct Function {
     name: Name,
-    args: Vec<Argument>,
+    args: Vec<Operand>,
     /// `match`/`search` with a literal pattern: compiled once (`None`: not I-Regexp).
     pattern: Option<Option<regex::Regex>>,
-}
-
-#[derive(Debug, Clone)]
-enum Argument {
-    Literal(Value),
-    Query(Query),
-    Function(Function),
 }
 
 // ---- the parser ----
@@ -258,6 +253,15 @@ impl Parser {
         } else {
             Err(self.error(what))
         }
+    }
+
+    /// Skips ASCII digits; says how many.
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        self.pos - start
     }
 
     /// `S`: blanks (space, tab, LF, CR). Says whether there were any.
@@ -416,9 +420,7 @@ impl Parser {
         let start = self.pos;
         let negative = self.eat('-');
         let digits = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.pos += 1;
-        }
+        self.digits();
         let text: String = self.chars[digits..self.pos].iter().collect();
         if text.is_empty() {
             return Err(self.error("digits expected"));
@@ -626,11 +628,11 @@ impl Parser {
         None
     }
 
-    fn comparable(&mut self, operand: Operand, at: usize) -> Result<Comparable, ParseError> {
+    fn comparable(&mut self, operand: Operand, at: usize) -> Result<Operand, ParseError> {
         match operand {
-            Operand::Literal(v) => Ok(Comparable::Literal(v)),
-            Operand::Query(q) if q.is_singular() => Ok(Comparable::Query(q)),
-            Operand::Function(f) if f.name.result() == Type::Value => Ok(Comparable::Function(f)),
+            Operand::Literal(_) => Ok(operand),
+            Operand::Query(ref q) if q.is_singular() => Ok(operand),
+            Operand::Function(ref f) if f.name.result() == Type::Value => Ok(operand),
             Operand::Query(_) => {
                 self.pos = at;
                 Err(self.error(
@@ -687,10 +689,7 @@ impl Parser {
         let start = self.pos;
         self.eat('-');
         let digits = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        let int_len = self.pos - digits;
+        let int_len = self.digits();
         if int_len == 0 || int_len > 1 && self.chars[digits] == '0' {
             self.pos = start;
             return Err(self.error("a number has digits and no leading zero"));
@@ -698,11 +697,7 @@ impl Parser {
         let mut plain = true;
         if self.peek() == Some('.') {
             self.pos += 1;
-            let frac = self.pos;
-            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.pos += 1;
-            }
-            if self.pos == frac {
+            if self.digits() == 0 {
                 return Err(self.error("digits expected after `.`"));
             }
             plain = false;
@@ -712,11 +707,7 @@ impl Parser {
             if !self.eat('-') {
                 self.eat('+');
             }
-            let exp = self.pos;
-            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.pos += 1;
-            }
-            if self.pos == exp {
+            if self.digits() == 0 {
                 return Err(self.error("digits expected in the exponent"));
             }
             plain = false;
@@ -786,7 +777,7 @@ impl Parser {
             )));
         }
         let pattern = match (name, args.get(1)) {
-            (Name::Match | Name::Search, Some(Argument::Literal(Value::String(p)))) => {
+            (Name::Match | Name::Search, Some(Operand::Literal(Value::String(p)))) => {
                 Some(regex_for(name, p))
             }
             _ => None,
@@ -803,13 +794,13 @@ impl Parser {
         operand: Operand,
         wanted: Type,
         at: usize,
-    ) -> Result<Argument, ParseError> {
+    ) -> Result<Operand, ParseError> {
+        // No function of §2.4 takes a logical argument, and none returns nodes.
         let fits = match (&operand, wanted) {
             (Operand::Literal(_), Type::Value) => true,
             (Operand::Query(q), Type::Value) => q.is_singular(),
-            (Operand::Query(_), Type::Nodes | Type::Logical) => true,
+            (Operand::Query(_), Type::Nodes) => true,
             (Operand::Function(f), Type::Value) => f.name.result() == Type::Value,
-            (Operand::Function(f), Type::Logical) => f.name.result() != Type::Value,
             _ => false,
         };
         if !fits {
@@ -818,22 +809,11 @@ impl Parser {
                 Type::Value => {
                     "the argument must be a value: a literal, a singular query or a value function"
                 }
-                Type::Nodes => "the argument must be a query",
-                Type::Logical => "the argument must be a logical expression",
+                Type::Nodes | Type::Logical => "the argument must be a query",
             }));
         }
-        Ok(match operand {
-            Operand::Literal(v) => Argument::Literal(v),
-            Operand::Query(q) => Argument::Query(q),
-            Operand::Function(f) => Argument::Function(f),
-        })
+        Ok(operand)
     }
-}
-
-enum Operand {
-    Literal(Value),
-    Query(Query),
-    Function(Function),
 }
 
 /// `name-first`: ALPHA, `_`, or any non-ASCII scalar value.
@@ -1014,8 +994,8 @@ fn test(filter: &Logical, current: &Value, root: &Value) -> bool {
         Logical::Test(f) => logical_function(f, current, root),
         Logical::Compare(left, op, right) => {
             let (a, b) = (
-                comparable(left, current, root),
-                comparable(right, current, root),
+                value_of(left, current, root),
+                value_of(right, current, root),
             );
             match op {
                 Op::Eq => equal(&a, &b),
@@ -1040,11 +1020,12 @@ fn nodes<'a>(query: &Query, current: &'a Value, root: &'a Value) -> Vec<&'a Valu
 /// A value, or the RFC's `Nothing` (`None`).
 type Maybe<'a> = Option<std::borrow::Cow<'a, Value>>;
 
-fn comparable<'a>(c: &'a Comparable, current: &'a Value, root: &'a Value) -> Maybe<'a> {
-    match c {
-        Comparable::Literal(v) => Some(std::borrow::Cow::Borrowed(v)),
-        Comparable::Query(q) => single(nodes(q, current, root)),
-        Comparable::Function(f) => value_function(f, current, root),
+/// The value of a comparison's side or a value-type argument.
+fn value_of<'a>(operand: &'a Operand, current: &'a Value, root: &'a Value) -> Maybe<'a> {
+    match operand {
+        Operand::Literal(v) => Some(std::borrow::Cow::Borrowed(v)),
+        Operand::Query(q) => single(nodes(q, current, root)),
+        Operand::Function(f) => value_function(f, current, root),
     }
 }
 
@@ -1055,22 +1036,14 @@ fn single(nodes: Vec<&Value>) -> Maybe<'_> {
     }
 }
 
-fn value_argument<'a>(arg: &'a Argument, current: &'a Value, root: &'a Value) -> Maybe<'a> {
-    match arg {
-        Argument::Literal(v) => Some(std::borrow::Cow::Borrowed(v)),
-        Argument::Query(q) => single(nodes(q, current, root)),
-        Argument::Function(f) => value_function(f, current, root),
-    }
-}
-
 fn value_function<'a>(f: &'a Function, current: &'a Value, root: &'a Value) -> Maybe<'a> {
-    let nodes_of = |arg: &'a Argument| match arg {
-        Argument::Query(q) => nodes(q, current, root),
+    let nodes_of = |arg: &'a Operand| match arg {
+        Operand::Query(q) => nodes(q, current, root),
         _ => Vec::new(),
     };
     match f.name {
         Name::Length => {
-            let v = value_argument(&f.args[0], current, root)?;
+            let v = value_of(&f.args[0], current, root)?;
             let n = match v.as_ref() {
                 Value::String(s) => s.chars().count(),
                 Value::Array(a) => a.len(),
@@ -1089,8 +1062,8 @@ fn value_function<'a>(f: &'a Function, current: &'a Value, root: &'a Value) -> M
 
 fn logical_function(f: &Function, current: &Value, root: &Value) -> bool {
     let (Some(subject), Some(pattern)) = (
-        value_argument(&f.args[0], current, root),
-        value_argument(&f.args[1], current, root),
+        value_of(&f.args[0], current, root),
+        value_of(&f.args[1], current, root),
     ) else {
         return false;
     };

@@ -119,10 +119,9 @@ pub fn generate_full(
     // After the adaptations, so names (shared enums, hoisted components) are the same whatever
     // the feature set; before progenitor, so left-out operations cost nothing.
     let selection = groups::select(&mut spec, options.groups);
-    // Checked here so a spec the backend cannot read fails before it is tried (and bisected).
-    backend.check(&spec)?;
     clock.lap("adapt");
-    // Isolated: a panic or an error names the operation and the construct (isolate.rs).
+    // Isolated: a panic or an error names the operation and the construct (isolate.rs); a
+    // spec the backend cannot read at all is reported as is.
     let tokens = isolate::generate(&spec, backend)?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("{} emitted invalid Rust: {e}", backend.name()))?;

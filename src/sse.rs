@@ -72,6 +72,20 @@ enum BodyError {
     DataTooLong,
 }
 
+impl BodyError {
+    /// What [`Error::Stream`] says of it (`Http` becomes a transport error instead).
+    fn reason(&self) -> String {
+        match self {
+            Self::Http(e) => e.to_string(),
+            Self::Other(reason) => format!("the body broke off: {reason}"),
+            Self::LineTooLong => format!("a line is longer than the {MAX_LINE}-byte limit"),
+            Self::DataTooLong => {
+                format!("an event's data is longer than the {MAX_LINE}-byte limit")
+            }
+        }
+    }
+}
+
 /// The longest line the framer takes, and the most data one event may carry (the client's
 /// default limit on a body read into memory): a server that never ends a line, or an event,
 /// cannot make the stream hold unbounded memory.
@@ -189,20 +203,10 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
             Some(Err(BodyError::Http(e))) => {
                 Some(Err(Error::transport(operation, &self.request_id, e)))
             }
-            Some(Err(BodyError::Other(reason))) => Some(Err(Error::Stream {
+            Some(Err(broken)) => Some(Err(Error::Stream {
                 operation,
                 request_id: self.request_id.to_string(),
-                reason: format!("the body broke off: {reason}"),
-            })),
-            Some(Err(BodyError::LineTooLong)) => Some(Err(Error::Stream {
-                operation,
-                request_id: self.request_id.to_string(),
-                reason: format!("a line is longer than the {MAX_LINE}-byte limit"),
-            })),
-            Some(Err(BodyError::DataTooLong)) => Some(Err(Error::Stream {
-                operation,
-                request_id: self.request_id.to_string(),
-                reason: format!("an event's data is longer than the {MAX_LINE}-byte limit"),
+                reason: broken.reason(),
             })),
         };
         // End for good after `[DONE]`, the end of the body, or a broken connection; the

@@ -45,6 +45,8 @@ struct Floor {
 /// What building one revision of the crate cost.
 #[derive(Default)]
 struct Measured {
+    /// The target directory of the debug builds (kept built, for further rounds).
+    debug_target: PathBuf,
     clean_debug: Duration,
     alone_debug: Alone,
     incremental: Option<(Duration, bool)>,
@@ -107,15 +109,9 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
         let mut ours = vec![this.alone_debug];
         let mut theirs: Vec<Alone> = before.iter().map(|b| b.alone_debug).collect();
         for _ in 1..rounds {
-            ours.push(alone(
-                root,
-                &base.join("sdk/debug-target"),
-                &lib,
-                &feature_args,
-            )?);
-            if let Some((_, dir)) = &baseline {
-                let target = base.join("baseline/debug-target");
-                theirs.push(alone(dir, &target, &lib, &feature_args)?);
+            ours.push(alone(root, &this.debug_target, &lib, &feature_args)?);
+            if let (Some((_, dir)), Some(b)) = (&baseline, &before) {
+                theirs.push(alone(dir, &b.debug_target, &lib, &feature_args)?);
             }
         }
         this.alone_debug = median_alone(&ours);
@@ -139,11 +135,10 @@ pub fn run(args: &[String], root: &Path) -> Result<std::process::ExitCode, Failu
         let floor_gen = generated(&floor_target.join("debug"))?;
         // Further rounds alternate the two builds, so both see the same machine.
         let mut sdk_rounds = vec![this.clean_debug];
-        let sdk_target = base.join("sdk/debug-target");
         for _ in 1..rounds {
             sdk_rounds.push(clean_build(
                 root,
-                &sdk_target,
+                &this.debug_target,
                 &["-p", "aitoearn"],
                 &feature_args,
             )?);
@@ -357,8 +352,11 @@ fn measure(
     quick: bool,
     incremental: bool,
 ) -> Result<Measured, Failure> {
-    let mut m = Measured::default();
     let debug = target.join("debug-target");
+    let mut m = Measured {
+        debug_target: debug.clone(),
+        ..Measured::default()
+    };
     m.clean_debug = clean_build(dir, &debug, &["-p", "aitoearn"], features)?;
     m.generated = Some(generated(&debug.join("debug"))?);
     m.alone_debug = alone(dir, &debug, &["-p", "aitoearn", "--lib"], features)?;
